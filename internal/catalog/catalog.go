@@ -1,0 +1,353 @@
+// Package catalog loads and validates the workbook's kata metadata: one
+// katas/NN-name/kata.json per kata, plus its hints.md, and resolves the
+// names a learner types ("01", "1", "01-wg-ordering", "wg-ordering") to a kata.
+package catalog
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// FormatVersion is the only kata.json "format" this build understands.
+const FormatVersion = 1
+
+// MetadataFile is the name of a kata's metadata file inside its folder.
+const MetadataFile = "kata.json"
+
+// HintsFile is the name of a kata's hints file inside its folder.
+const HintsFile = "hints.md"
+
+// ExplanationFile is the name of the explanation beside a kata's solution.
+const ExplanationFile = "EXPLANATION.md"
+
+// Detector names a way a buggy kata is caught.
+type Detector string
+
+// The detectors a kata may declare.
+const (
+	// Race: the race detector reports WARNING: DATA RACE.
+	Race Detector = "race"
+	// Leak: goleak (or a synctest bubble) reports leftover goroutines.
+	Leak Detector = "leak"
+	// Deadlock: a deadlock guard, the runtime or synctest reports goroutines stuck for good.
+	Deadlock Detector = "deadlock"
+	// Assertion: a functional assertion (testify) fails.
+	Assertion Detector = "assertion"
+)
+
+// knownDetectors lists every detector in display order.
+var knownDetectors = []Detector{Race, Leak, Deadlock, Assertion}
+
+// KnownDetectors returns every detector a kata may declare, in display order.
+func KnownDetectors() []Detector { return slices.Clone(knownDetectors) }
+
+// Kata is one exercise as described by its kata.json.
+type Kata struct {
+	// ID is the folder name, e.g. "01-wg-ordering".
+	ID string `json:"id"`
+	// Number is the two-digit prefix of ID, e.g. 1.
+	Number int `json:"number"`
+	// Slug is ID without its number, e.g. "wg-ordering".
+	Slug string `json:"slug"`
+	// Title is a short human title.
+	Title string `json:"title"`
+	// Summary is one sentence on what the learner fixes.
+	Summary string `json:"summary"`
+	// Files are the learner-editable files, relative to Dir.
+	Files []string `json:"files"`
+	// Detectors must all fire on the buggy code.
+	Detectors []Detector `json:"detectors"`
+	// Minutes is the estimated time to solve.
+	Minutes int `json:"minutes"`
+	// Chapter is the book chapter, relative to the repo root (forward slashes).
+	Chapter string `json:"chapter"`
+	// Originals maps each file in Files to the hex SHA-256 of its shipped content.
+	Originals map[string]string `json:"originals"`
+	// Dir is the kata folder relative to the repo root, e.g. "katas/01-wg-ordering".
+	Dir string `json:"dir"`
+	// SolutionDir is the solution folder relative to the repo root.
+	SolutionDir string `json:"solution_dir"`
+}
+
+// metadata is the on-disk shape of kata.json.
+type metadata struct {
+	Format    int               `json:"format"`
+	ID        string            `json:"id"`
+	Title     string            `json:"title"`
+	Summary   string            `json:"summary"`
+	Files     []string          `json:"files"`
+	Detectors []Detector        `json:"detectors"`
+	Minutes   int               `json:"minutes"`
+	Chapter   string            `json:"chapter"`
+	Originals map[string]string `json:"originals"`
+}
+
+// Catalog is every kata of a workbook checkout, in number order.
+type Catalog struct {
+	// Root is the absolute path of the repository root.
+	Root  string
+	Katas []Kata
+}
+
+// FieldError reports a malformed metadata file, naming the file and field.
+type FieldError struct {
+	File  string // repo-relative path of the file
+	Field string // JSON field, or "" for the whole file
+	Msg   string
+}
+
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s: field %q: %s", e.File, e.Field, e.Msg)
+}
+
+var idPattern = regexp.MustCompile(`^([0-9]{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$`)
+
+// ErrNoRoot means no workbook checkout was found above the start folder.
+var ErrNoRoot = errors.New("not inside the workbook: no go.mod with a katas/ folder found in this folder or above")
+
+// FindRoot walks up from start to the folder holding go.mod and katas/.
+func FindRoot(start string) (string, error) {
+	dir, err := filepath.Abs(start)
+	if err != nil {
+		return "", fmt.Errorf("find workbook root: %w", err)
+	}
+	for {
+		if isFile(filepath.Join(dir, "go.mod")) && isDir(filepath.Join(dir, "katas")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", ErrNoRoot
+		}
+		dir = parent
+	}
+}
+
+func isFile(p string) bool { st, err := os.Stat(p); return err == nil && st.Mode().IsRegular() }
+func isDir(p string) bool  { st, err := os.Stat(p); return err == nil && st.IsDir() }
+
+// Load reads and validates every katas/*/kata.json under root.
+func Load(root string) (*Catalog, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("load katas: %w", err)
+	}
+	entries, err := os.ReadDir(filepath.Join(abs, "katas"))
+	if err != nil {
+		return nil, fmt.Errorf("load katas: %w", err)
+	}
+	c := &Catalog{Root: abs}
+	var errs []error
+	for _, e := range entries {
+		if !e.IsDir() || !idPattern.MatchString(e.Name()) {
+			continue
+		}
+		k, err := loadOne(abs, e.Name())
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		c.Katas = append(c.Katas, k)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if len(c.Katas) == 0 {
+		return nil, fmt.Errorf("load katas: no katas/NN-name folders under %s", abs)
+	}
+	sort.Slice(c.Katas, func(i, j int) bool { return c.Katas[i].Number < c.Katas[j].Number })
+	for i := 1; i < len(c.Katas); i++ {
+		if c.Katas[i].Number == c.Katas[i-1].Number {
+			return nil, &FieldError{File: c.Katas[i].Dir + "/" + MetadataFile, Field: "id",
+				Msg: fmt.Sprintf("number %02d is used by %s too", c.Katas[i].Number, c.Katas[i-1].ID)}
+		}
+	}
+	return c, nil
+}
+
+func loadOne(root, dirName string) (Kata, error) {
+	rel := path.Join("katas", dirName, MetadataFile)
+	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Kata{}, &FieldError{File: rel, Msg: "missing"}
+	}
+	if err != nil {
+		return Kata{}, fmt.Errorf("%s: %w", rel, err)
+	}
+	return Parse(root, rel, data)
+}
+
+// Parse validates one kata.json's content; rel is its repo-relative path
+// (katas/NN-name/kata.json) and root the repository root used to check that
+// the files it names exist.
+func Parse(root, rel string, data []byte) (Kata, error) {
+	var m metadata
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return Kata{}, &FieldError{File: rel, Msg: "not valid metadata JSON: " + err.Error()}
+	}
+	fe := func(field, format string, args ...any) error {
+		return &FieldError{File: rel, Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	dirName := path.Base(path.Dir(rel))
+	switch {
+	case m.Format != FormatVersion:
+		return Kata{}, fe("format", "is %d, this runner understands %d", m.Format, FormatVersion)
+	case m.ID != dirName:
+		return Kata{}, fe("id", "is %q but the folder is %q", m.ID, dirName)
+	case strings.TrimSpace(m.Title) == "":
+		return Kata{}, fe("title", "is empty")
+	case strings.TrimSpace(m.Summary) == "":
+		return Kata{}, fe("summary", "is empty")
+	case len(m.Files) == 0:
+		return Kata{}, fe("files", "lists no learner files")
+	case len(m.Detectors) == 0:
+		return Kata{}, fe("detectors", "lists no detectors")
+	case m.Minutes <= 0 || m.Minutes > 240:
+		return Kata{}, fe("minutes", "is %d, want 1..240", m.Minutes)
+	}
+	match := idPattern.FindStringSubmatch(m.ID)
+	if match == nil {
+		return Kata{}, fe("id", "%q is not NN-name", m.ID)
+	}
+	num, _ := strconv.Atoi(match[1])
+	kataDir := path.Join("katas", m.ID)
+	seen := map[Detector]bool{}
+	for _, d := range m.Detectors {
+		if !slices.Contains(knownDetectors, d) {
+			return Kata{}, fe("detectors", "unknown detector %q (known: %v)", d, knownDetectors)
+		}
+		if seen[d] {
+			return Kata{}, fe("detectors", "%q listed twice", d)
+		}
+		seen[d] = true
+	}
+	for _, f := range m.Files {
+		if f != path.Base(f) || !strings.HasSuffix(f, ".go") || strings.HasSuffix(f, "_test.go") {
+			return Kata{}, fe("files", "%q must be a non-test .go file directly in the kata folder", f)
+		}
+		if !isFile(filepath.Join(root, filepath.FromSlash(path.Join("solutions", m.ID, f)))) {
+			return Kata{}, fe("files", "%q has no solution at solutions/%s/%s", f, m.ID, f)
+		}
+		sum, ok := m.Originals[f]
+		if !ok {
+			return Kata{}, fe("originals", "no hash for %q", f)
+		}
+		if b, err := hex.DecodeString(sum); err != nil || len(b) != sha256.Size {
+			return Kata{}, fe("originals", "hash of %q is not a hex SHA-256", f)
+		}
+	}
+	if len(m.Originals) != len(m.Files) {
+		return Kata{}, fe("originals", "has %d entries for %d files", len(m.Originals), len(m.Files))
+	}
+	if m.Chapter == "" || !isFile(filepath.Join(root, filepath.FromSlash(m.Chapter))) {
+		return Kata{}, fe("chapter", "%q is not a file in the repository", m.Chapter)
+	}
+	return Kata{
+		ID: m.ID, Number: num, Slug: match[2], Title: m.Title, Summary: m.Summary,
+		Files: m.Files, Detectors: m.Detectors, Minutes: m.Minutes, Chapter: m.Chapter,
+		Originals: m.Originals, Dir: kataDir, SolutionDir: path.Join("solutions", m.ID),
+	}, nil
+}
+
+// Resolve finds the kata named by arg: "01", "1", "01-wg-ordering" or "wg-ordering".
+func (c *Catalog) Resolve(arg string) (Kata, error) {
+	a := strings.TrimSuffix(strings.TrimSpace(arg), "/")
+	a = strings.TrimPrefix(a, "katas/")
+	if n, err := strconv.Atoi(a); err == nil {
+		for _, k := range c.Katas {
+			if k.Number == n {
+				return k, nil
+			}
+		}
+	}
+	for _, k := range c.Katas {
+		if a == k.ID || a == k.Slug {
+			return k, nil
+		}
+	}
+	names := make([]string, len(c.Katas))
+	for i, k := range c.Katas {
+		names[i] = k.ID
+	}
+	return Kata{}, fmt.Errorf("no kata %q; known: %s", arg, strings.Join(names, ", "))
+}
+
+// Index returns the position of the kata with the given ID, or -1.
+func (c *Catalog) Index(id string) int {
+	for i, k := range c.Katas {
+		if k.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Hash returns the hex SHA-256 of data, the form used in kata.json "originals".
+func Hash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// Path joins repo-relative slash path parts onto the catalog root.
+func (c *Catalog) Path(rel ...string) string {
+	return filepath.Join(c.Root, filepath.FromSlash(path.Join(rel...)))
+}
+
+// Hints reads the kata's hints.md: level-2 headings ("## ...") split it into
+// levels, from a nudge (first) to nearly the answer (last).
+func (c *Catalog) Hints(k Kata) ([]string, error) {
+	rel := path.Join(k.Dir, HintsFile)
+	data, err := os.ReadFile(c.Path(rel))
+	if err != nil {
+		return nil, fmt.Errorf("read hints: %w", err)
+	}
+	hints := ParseHints(string(data))
+	if len(hints) < 3 {
+		return nil, &FieldError{File: rel, Msg: fmt.Sprintf("has %d hint levels (## headings), want at least 3", len(hints))}
+	}
+	return hints, nil
+}
+
+// ParseHints splits Markdown at level-2 headings; each section, heading
+// included, is one hint. Text before the first heading is dropped.
+func ParseHints(md string) []string {
+	var hints []string
+	var cur *strings.Builder
+	inFence := false
+	for line := range strings.Lines(md) {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			inFence = !inFence
+		}
+		if !inFence && strings.HasPrefix(line, "## ") {
+			if cur != nil {
+				hints = append(hints, strings.TrimSpace(cur.String()))
+			}
+			cur = &strings.Builder{}
+		}
+		if cur != nil {
+			cur.WriteString(line)
+		}
+	}
+	if cur != nil {
+		hints = append(hints, strings.TrimSpace(cur.String()))
+	}
+	return hints
+}
