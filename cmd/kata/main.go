@@ -46,6 +46,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{name: "explain", summary: "read a go test -json stream on stdin and explain its findings", run: cmdExplain},
 		{name: "verify", summary: "prove every kata fails for its declared reasons and every solution passes", run: cmdVerify},
 	}
 }
