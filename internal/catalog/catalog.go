@@ -78,7 +78,8 @@ type Kata struct {
 	Originals map[string]string `json:"originals"`
 	// Dir is the kata folder relative to the repo root, e.g. "katas/01-wg-ordering".
 	Dir string `json:"dir"`
-	// SolutionDir is the solution folder relative to the repo root.
+	// SolutionDir is the solution folder relative to the repo root. It may be
+	// missing: a workshop can hand out a copy without solutions/.
 	SolutionDir string `json:"solution_dir"`
 }
 
@@ -243,9 +244,6 @@ func Parse(root, rel string, data []byte) (Kata, error) {
 		if f != path.Base(f) || !strings.HasSuffix(f, ".go") || strings.HasSuffix(f, "_test.go") {
 			return Kata{}, fe("files", "%q must be a non-test .go file directly in the kata folder", f)
 		}
-		if !isFile(filepath.Join(root, filepath.FromSlash(path.Join("solutions", m.ID, f)))) {
-			return Kata{}, fe("files", "%q has no solution at solutions/%s/%s", f, m.ID, f)
-		}
 		sum, ok := m.Originals[f]
 		if !ok {
 			return Kata{}, fe("originals", "no hash for %q", f)
@@ -350,4 +348,14 @@ func ParseHints(md string) []string {
 		hints = append(hints, strings.TrimSpace(cur.String()))
 	}
 	return hints
+}
+
+// HasSolutions reports whether every learner file of k has a solution file.
+func (c *Catalog) HasSolutions(k Kata) bool {
+	for _, f := range k.Files {
+		if !isFile(c.Path(k.SolutionDir, f)) {
+			return false
+		}
+	}
+	return true
 }

@@ -60,6 +60,9 @@ func TestLoadValid(t *testing.T) {
 	assert.Equal(t, "katas/01-first", k.Dir)
 	assert.Equal(t, "solutions/01-first", k.SolutionDir)
 	assert.Equal(t, []Detector{Race, Leak}, k.Detectors)
+	assert.True(t, c.HasSolutions(k))
+	require.NoError(t, os.RemoveAll(filepath.Join(root, "solutions")))
+	assert.False(t, c.HasSolutions(k), "a workshop copy without solutions/ still loads")
 
 	hints, err := c.Hints(k)
 	require.NoError(t, err)
@@ -81,10 +84,6 @@ func TestLoadRejectsMalformed(t *testing.T) {
 		{"empty summary", func(m map[string]any) { delete(m, "summary") }, "summary"},
 		{"no files", func(m map[string]any) { m["files"] = []string{} }, "files"},
 		{"test file listed", func(m map[string]any) { m["files"] = []string{"a_test.go"} }, "files"},
-		{"file without solution", func(m map[string]any) {
-			m["files"] = []string{"b.go"}
-			m["originals"] = map[string]string{"b.go": goodHash}
-		}, "files"},
 		{"unknown detector", func(m map[string]any) { m["detectors"] = []string{"race", "vibes"} }, "detectors"},
 		{"duplicate detector", func(m map[string]any) { m["detectors"] = []string{"race", "race"} }, "detectors"},
 		{"no detectors", func(m map[string]any) { delete(m, "detectors") }, "detectors"},
@@ -179,6 +178,7 @@ func TestShippedKatas(t *testing.T) {
 			assert.FileExists(t, c.Path(k.Dir, f))
 		}
 		assert.FileExists(t, c.Path(k.SolutionDir, ExplanationFile))
+		assert.True(t, c.HasSolutions(k), "%s: every learner file needs a solution of the same name", k.ID)
 	}
 }
 
