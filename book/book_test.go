@@ -20,9 +20,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -124,7 +129,11 @@ func TestSnippetsQuoteRealFiles(t *testing.T) {
 			continue
 		}
 		path = strings.TrimSpace(path)
-		data, err := os.ReadFile(filepath.Join("..", filepath.FromSlash(path)))
+		data, err := shippedSource(path)
+		if errors.Is(err, errEdited) {
+			t.Logf("%s: %s is being edited by a learner and git has no original; not checked", b.where(), path)
+			continue
+		}
 		if !assert.NoError(t, err, "%s: snippet source", b.where()) {
 			continue
 		}
@@ -132,6 +141,37 @@ func TestSnippetsQuoteRealFiles(t *testing.T) {
 			"%s: the block is not a verbatim excerpt of %s", b.where(), path)
 		assert.True(t, strings.HasSuffix(path, ".go"), "%s: snippets quote .go files", b.where())
 	}
+}
+
+var errEdited = errors.New("edited kata file")
+
+// shippedSource reads a repository file as shipped. A kata file is the
+// learner's to edit: when its content no longer matches the hash in its
+// kata.json, the original comes from git HEAD, so a learner's work in
+// progress never breaks the book's tests.
+func shippedSource(rel string) ([]byte, error) {
+	data, err := os.ReadFile(filepath.Join("..", filepath.FromSlash(rel)))
+	if err != nil || !strings.HasPrefix(rel, "katas/") {
+		return data, err
+	}
+	meta, err := os.ReadFile(filepath.Join("..", filepath.FromSlash(path.Dir(rel)), "kata.json"))
+	if err != nil {
+		return data, nil
+	}
+	var m struct{ Originals map[string]string }
+	if err := json.Unmarshal(meta, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", path.Dir(rel)+"/kata.json", err)
+	}
+	want, ok := m.Originals[path.Base(rel)]
+	sum := sha256.Sum256(data)
+	if !ok || hex.EncodeToString(sum[:]) == want {
+		return data, nil
+	}
+	orig, err := exec.Command("git", "-C", "..", "show", "HEAD:"+rel).Output()
+	if err != nil {
+		return nil, errEdited
+	}
+	return orig, nil
 }
 
 func normalise(s string) string {
