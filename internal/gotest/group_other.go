@@ -1,0 +1,9 @@
+//go:build !unix && !windows
+
+package gotest
+
+import "os/exec"
+
+// setProcessGroup has no process groups to use here: cancellation kills the
+// child only.
+func setProcessGroup(cmd *exec.Cmd) {}

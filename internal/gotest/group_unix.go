@@ -1,0 +1,18 @@
+//go:build unix
+
+package gotest
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// setProcessGroup starts cmd in a new process group and makes cancellation
+// kill the whole group, grandchildren included.
+func setProcessGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		// A negative pid signals every process in the group.
+		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
+}

@@ -1,0 +1,22 @@
+//go:build windows
+
+package gotest
+
+import (
+	"os/exec"
+	"strconv"
+	"syscall"
+)
+
+// setProcessGroup starts cmd in a new process group and makes cancellation
+// end the whole process tree (taskkill /T), grandchildren included.
+func setProcessGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{CreationFlags: syscall.CREATE_NEW_PROCESS_GROUP}
+	cmd.Cancel = func() error {
+		kill := exec.Command("taskkill", "/T", "/F", "/PID", strconv.Itoa(cmd.Process.Pid))
+		if err := kill.Run(); err != nil {
+			return cmd.Process.Kill()
+		}
+		return nil
+	}
+}
