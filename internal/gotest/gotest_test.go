@@ -31,8 +31,8 @@ func TestRunOutcomes(t *testing.T) {
 		{name: "failure is not an error", cmd: sh("echo bad; exit 3"), wantCode: 3, wantOut: "bad\n", wantLines: 1},
 		{name: "last line without newline", cmd: sh("printf 'a\\nb'"), wantOut: "a\nb\n", wantLines: 2},
 		{name: "output is capped, lines still stream",
-			cmd:      Cmd{Path: "/bin/sh", Args: []string{"-c", "seq 1 100000"}, MaxOutput: 10},
-			wantOut:  "1\n2\n3\n4\n5\n", wantLines: 100000, truncated: true},
+			cmd:     Cmd{Path: "/bin/sh", Args: []string{"-c", "seq 1 100000"}, MaxOutput: 10},
+			wantOut: "1\n2\n3\n4\n5\n", wantLines: 100000, truncated: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
