@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gokatas/concurrency/internal/catalog"
+	"github.com/gokatas/concurrency/internal/pristine"
 	"github.com/gokatas/concurrency/internal/verify"
 )
 
@@ -30,6 +31,9 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	c, err := loadCatalog(e)
 	if err != nil {
 		return err
+	}
+	if err := pristine.Snapshot(c, stateDir(e, c.Root)); err != nil {
+		fmt.Fprintln(e.stderr, "kata: warning:", err)
 	}
 	var katas []catalog.Kata
 	for _, n := range names {

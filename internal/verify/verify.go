@@ -200,9 +200,9 @@ type checker struct {
 
 // variant builds one variant's test binary once and runs it Runs times per
 // GOMAXPROCS value, each in a fresh process.
-func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) Row {
+func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) (row Row) {
 	start := time.Now()
-	row := Row{Kata: k.ID, Variant: v}
+	row = Row{Kata: k.ID, Variant: v}
 	defer func() { row.Duration = time.Since(start) }()
 	if v == Buggy {
 		row.Expected = "fail: " + joinDetectors(k.Detectors)
@@ -212,7 +212,6 @@ func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) Row {
 	fail := func(format string, args ...any) Row {
 		row.Problems = append(row.Problems, fmt.Sprintf(format, args...))
 		row.Observed = "not run"
-		row.Duration = time.Since(start)
 		return row
 	}
 
