@@ -1,0 +1,128 @@
+package diagnose
+
+import (
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Frame is one call in a stack trace.
+type frame struct {
+	Func string
+	File string // absolute, as printed
+	Line int
+}
+
+// fileLineRE matches the file line of a frame: "\t/abs/file.go:12 +0x1f".
+var fileLineRE = regexp.MustCompile(`^\s*(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?\s*$`)
+
+// parseFrames reads "func(args)\n\tfile:line +0x.." pairs from lines,
+// skipping anything else.
+func parseFrames(lines []string) []frame {
+	var out []frame
+	for i := 0; i+1 < len(lines); i++ {
+		m := fileLineRE.FindStringSubmatch(lines[i+1])
+		if m == nil {
+			continue
+		}
+		fn := strings.TrimSpace(lines[i])
+		fn = strings.TrimPrefix(fn, "created by ")
+		if j := strings.Index(fn, " in goroutine "); j >= 0 {
+			fn = fn[:j]
+		}
+		if j := strings.LastIndex(fn, "("); j > 0 && strings.HasSuffix(fn, ")") {
+			fn = fn[:j]
+		}
+		n, _ := strconv.Atoi(m[2])
+		out = append(out, frame{Func: fn, File: m[1], Line: n})
+		i++
+	}
+	return out
+}
+
+// locator turns absolute frames into Locations relative to the root and
+// picks the learner's frame.
+type locator struct {
+	root    string // absolute, slash-separated
+	kataDir string // repo-relative, slash-separated
+}
+
+func newLocator(o Options) locator {
+	return locator{root: strings.TrimSuffix(filepath.ToSlash(o.Root), "/"), kataDir: strings.Trim(o.KataDir, "/")}
+}
+
+// rel shows a path relative to the root when it is inside it.
+func (l locator) rel(p string) string {
+	p = filepath.ToSlash(p)
+	if l.root != "" {
+		if r, ok := strings.CutPrefix(p, l.root+"/"); ok {
+			return r
+		}
+	}
+	return p
+}
+
+// learner reports whether a frame is in the learner's own code: a non-test
+// .go file of the kata (or, without a kata, of the repository).
+func (l locator) learner(f frame) bool {
+	r := l.rel(f.File)
+	if strings.HasSuffix(r, "_test.go") || strings.HasPrefix(r, "/") {
+		return false
+	}
+	if l.kataDir == "" {
+		return !l.library(f)
+	}
+	return strings.HasPrefix(r, l.kataDir+"/")
+}
+
+// test reports whether a frame is in a test file of the repository.
+func (l locator) test(f frame) bool {
+	r := l.rel(f.File)
+	return strings.HasSuffix(r, "_test.go") && !strings.HasPrefix(r, "/")
+}
+
+// library reports frames of the runtime, the standard library, the module
+// cache and the workbook's own test support.
+func (l locator) library(f frame) bool {
+	r := l.rel(f.File)
+	return strings.HasPrefix(r, "/") || strings.Contains(r, "/pkg/mod/") || strings.HasPrefix(r, "internal/katatest/")
+}
+
+// best picks the learner's first frame, else the first test frame, else the
+// first frame that is not library code, else the first frame.
+func (l locator) best(fs []frame) (Location, bool) {
+	for _, pick := range []func(frame) bool{l.learner, l.test, func(f frame) bool { return !l.library(f) }} {
+		for _, f := range fs {
+			if pick(f) {
+				return l.loc(f), true
+			}
+		}
+	}
+	if len(fs) > 0 {
+		return l.loc(fs[0]), false
+	}
+	return Location{}, false
+}
+
+func (l locator) loc(f frame) Location {
+	return Location{File: l.rel(f.File), Line: f.Line, Func: shortFunc(f.Func)}
+}
+
+// shortFunc drops the import path: "github.com/x/katas/01-wg.(*F).Compare.func1"
+// becomes "prices.(*F).Compare.func1" style "01-wg.(*F).Compare.func1".
+func shortFunc(fn string) string {
+	if i := strings.LastIndex(fn, "/"); i >= 0 {
+		return fn[i+1:]
+	}
+	return fn
+}
+
+// describe writes a location as "file:line (func)".
+func describe(loc Location) string {
+	s := loc.File + ":" + strconv.Itoa(loc.Line)
+	if loc.Func != "" {
+		s += " in " + loc.Func
+	}
+	return s
+}
