@@ -4,12 +4,22 @@
 package check
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/diagnose"
+	"github.com/gokatas/concurrency/internal/gotest"
+	"github.com/gokatas/concurrency/internal/testjson"
 )
 
 // Outcome is the verdict of an attempt.
@@ -72,8 +82,15 @@ type Runner struct {
 	Overlay map[string]string
 }
 
-// ErrNotImplemented is temporary. TODO(engine-run): remove.
-var ErrNotImplemented = errors.New("not implemented")
+// DefaultTimeout bounds one test run when Runner.Timeout is zero. The
+// katas' own guards fire in about a second; this catches what they miss.
+const DefaultTimeout = 30 * time.Second
+
+// maxOutput caps the raw output a Verdict keeps.
+const maxOutput = 2 << 20
+
+// ErrNoGo means the go command could not be started.
+var ErrNoGo = errors.New("the go command was not found: install Go 1.25 or newer (https://go.dev/dl/) and put it on PATH")
 
 // Run runs one attempt at k. If updates is non-nil, Run sends progress to it
 // (blocking: the caller must drain it) and closes it before returning.
@@ -81,7 +98,157 @@ var ErrNotImplemented = errors.New("not implemented")
 // all (no go command, context cancelled).
 func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update) (Verdict, error) {
 	if updates != nil {
-		close(updates)
+		defer close(updates)
 	}
-	return Verdict{}, ErrNotImplemented // TODO(engine-run): implement
+	send := func(u Update) {
+		if updates != nil {
+			select {
+			case updates <- u:
+			case <-ctx.Done():
+			}
+		}
+	}
+	start := time.Now()
+	v := Verdict{Kata: k.ID, RaceChecked: r.Race}
+	goCmd := cmp.Or(r.Go, "go")
+	timeout := cmp.Or(r.Timeout, DefaultTimeout)
+	opts := diagnose.Options{Root: r.Root, KataDir: k.Dir}
+
+	overlayArgs, cleanup, err := r.overlay()
+	if err != nil {
+		return Verdict{}, err
+	}
+	defer cleanup()
+
+	for _, f := range k.Files {
+		if _, err := os.Stat(filepath.Join(r.Root, filepath.FromSlash(k.Dir), f)); errors.Is(err, fs.ErrNotExist) {
+			v.Outcome = Failing
+			v.Findings = append(v.Findings, diagnose.Finding{Kind: diagnose.KindBuild,
+				Message:  fmt.Sprintf("%s/%s is missing: restore it with `kata reset %s`", k.Dir, f, k.ID),
+				Location: diagnose.Location{File: k.Dir + "/" + f}})
+			v.Duration = time.Since(start)
+			return v, nil
+		}
+	}
+
+	send(Update{Phase: PhaseBuilding})
+	args := []string{"test", "-json", "-count=1", fmt.Sprintf("-timeout=%s", timeout)}
+	if r.Race {
+		args = append(args, "-race")
+	} else {
+		v.Notes = append(v.Notes, "race checks did not run: the race detector needs cgo and a C compiler (run `kata doctor`)")
+	}
+	args = append(append(args, overlayArgs...), "./"+k.Dir)
+
+	d := diagnose.New(opts)
+	dec := lineDecoder{}
+	started := false
+	res, err := gotest.Run(ctx, gotest.Cmd{
+		Path: goCmd, Args: args, Dir: r.Root, Env: env(),
+		Timeout: timeout + 2*time.Minute, MaxOutput: maxOutput,
+		OnLine: func(line string) {
+			ev := dec.decode(line)
+			if !started && ev.Action == "run" {
+				started = true
+				send(Update{Phase: PhaseTesting})
+			}
+			if ev.Output != "" {
+				send(Update{Line: strings.TrimRight(ev.Output, "\n")})
+			}
+			for _, f := range d.Feed(ev) {
+				send(Update{Finding: &f})
+			}
+		},
+	})
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+			return Verdict{}, ErrNoGo
+		}
+		return Verdict{}, fmt.Errorf("check %s: %w", k.ID, err)
+	}
+	diag := d.Result()
+	v.Output = string(res.Output)
+	v.Findings, v.Tests = diag.Findings, diag.Tests
+	if res.TimedOut {
+		v.Findings = append(v.Findings, diagnose.Finding{Kind: diagnose.KindTimeout,
+			Message: fmt.Sprintf("the test run did not end within %s and was stopped", timeout+2*time.Minute)})
+	}
+	testsPassed := diag.Passed && res.ExitCode == 0 && len(v.Findings) == 0
+	if !diag.Complete && len(v.Findings) == 0 {
+		v.Findings = append(v.Findings, diagnose.Finding{Kind: diagnose.KindPanic,
+			Message: fmt.Sprintf("the test run ended without a verdict (exit code %d); see the raw output", res.ExitCode)})
+	}
+	if testsPassed {
+		send(Update{Phase: PhaseVetting})
+		vres, err := gotest.Run(ctx, gotest.Cmd{
+			Path: goCmd, Args: append(append([]string{"vet"}, overlayArgs...), "./"+k.Dir),
+			Dir: r.Root, Env: env(), Timeout: 2 * time.Minute, MaxOutput: 1 << 20,
+		})
+		if err != nil {
+			return Verdict{}, fmt.Errorf("vet %s: %w", k.ID, err)
+		}
+		if vres.ExitCode != 0 {
+			vet := diagnose.ParseVet(vres.Output, opts)
+			if len(vet) == 0 {
+				vet = []diagnose.Finding{{Kind: diagnose.KindVet, Message: strings.TrimSpace(string(vres.Output))}}
+			}
+			for _, f := range vet {
+				send(Update{Finding: &f})
+			}
+			v.Findings = append(v.Findings, vet...)
+		}
+	}
+	switch {
+	case !testsPassed:
+		v.Outcome = Failing
+	case len(v.Findings) > 0 || !r.Race:
+		v.Outcome = Almost
+	default:
+		v.Outcome = Solved
+	}
+	if v.Findings == nil {
+		v.Findings = []diagnose.Finding{}
+	}
+	v.Duration = time.Since(start)
+	send(Update{Phase: PhaseDone})
+	return v, nil
+}
+
+// overlay writes Runner.Overlay as a go -overlay file.
+func (r *Runner) overlay() (args []string, cleanup func(), err error) {
+	if len(r.Overlay) == 0 {
+		return nil, func() {}, nil
+	}
+	f, err := os.CreateTemp("", "kata-overlay-*.json")
+	if err != nil {
+		return nil, nil, fmt.Errorf("overlay: %w", err)
+	}
+	cleanup = func() { os.Remove(f.Name()) }
+	if err := json.NewEncoder(f).Encode(map[string]any{"Replace": r.Overlay}); err != nil {
+		f.Close()
+		cleanup()
+		return nil, nil, fmt.Errorf("overlay: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("overlay: %w", err)
+	}
+	return []string{"-overlay=" + f.Name()}, cleanup, nil
+}
+
+// env is the environment of the go command: the race detector's one-second
+// exit pause is switched off.
+func env() []string {
+	return append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+}
+
+// lineDecoder decodes one line of go test -json output.
+type lineDecoder struct{}
+
+func (lineDecoder) decode(line string) testjson.Event {
+	ev, err := testjson.NewDecoder(strings.NewReader(line + "\n")).Next()
+	if err != nil {
+		return testjson.Event{Action: "output", Output: line + "\n"}
+	}
+	return ev
 }
