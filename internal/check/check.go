@@ -174,9 +174,16 @@ func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update)
 			Message: fmt.Sprintf("the test run did not end within %s and was stopped", timeout+2*time.Minute)})
 	}
 	testsPassed := diag.Passed && res.ExitCode == 0 && len(v.Findings) == 0
-	if !diag.Complete && len(v.Findings) == 0 {
-		v.Findings = append(v.Findings, diagnose.Finding{Kind: diagnose.KindPanic,
-			Message: fmt.Sprintf("the test run ended without a verdict (exit code %d); see the raw output", res.ExitCode)})
+	if !testsPassed && len(v.Findings) == 0 {
+		f := diagnose.Finding{Kind: diagnose.KindPanic,
+			Message: fmt.Sprintf("the test binary stopped before the tests finished, without a report (exit status %d): does the code call os.Exit or log.Fatal?", res.ExitCode)}
+		for _, t := range diag.Tests {
+			if t.Outcome == "incomplete" {
+				f.Test = t.Name
+				f.Details = append(f.Details, "still running when it stopped: "+t.Name)
+			}
+		}
+		v.Findings = append(v.Findings, f)
 	}
 	if testsPassed {
 		send(Update{Phase: PhaseVetting})
