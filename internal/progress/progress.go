@@ -1,0 +1,182 @@
+// Package progress keeps a learner's progress in the workbook's state
+// folder: which katas are solved, attempts, hint levels, the current kata.
+// Every change is a locked read-modify-write with an atomic replace, so two
+// terminals at once neither corrupt the file nor lose an update, and a
+// corrupt file is moved aside rather than trusted or fatal.
+package progress
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// FormatVersion is the version of the progress file this build writes.
+const FormatVersion = 1
+
+// FileName is the progress file inside the state folder.
+const FileName = "progress.json"
+
+// State is everything remembered about a learner.
+type State struct {
+	Format int `json:"format"`
+	// Current is the kata the learner chose last ("" = the first pending).
+	Current string `json:"current,omitempty"`
+	// Katas holds per-kata progress, by kata ID.
+	Katas map[string]*Kata `json:"katas"`
+	// Welcomed: the TUI's first-run welcome has been shown.
+	Welcomed bool `json:"welcomed,omitempty"`
+}
+
+// Kata is one kata's progress.
+type Kata struct {
+	Attempts  int       `json:"attempts"`
+	HintLevel int       `json:"hint_level"`
+	Solved    bool      `json:"solved"`
+	SolvedAt  time.Time `json:"solved_at,omitzero"`
+	// Revealed: the solution was shown before the kata was solved.
+	Revealed bool `json:"revealed,omitempty"`
+}
+
+// Kata returns the progress of kata id, creating it.
+func (s *State) Kata(id string) *Kata {
+	if s.Katas == nil {
+		s.Katas = map[string]*Kata{}
+	}
+	k, ok := s.Katas[id]
+	if !ok {
+		k = &Kata{}
+		s.Katas[id] = k
+	}
+	return k
+}
+
+// Solved reports whether kata id is solved.
+func (s *State) Solved(id string) bool {
+	k, ok := s.Katas[id]
+	return ok && k.Solved
+}
+
+// Store is a progress file in a state folder.
+type Store struct {
+	// Dir is the state folder.
+	Dir string
+	// Warn receives a message when a corrupt file is moved aside.
+	Warn func(msg string)
+}
+
+func (st Store) path() string { return filepath.Join(st.Dir, FileName) }
+
+// Load reads the state. A missing file is an empty state; a corrupt or
+// unreadable one is moved aside (with a warning) and progress restarts.
+func (st Store) Load() (*State, error) {
+	unlock, err := st.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return st.read()
+}
+
+// Update applies change to the state under the lock and saves it
+// atomically. If change returns an error nothing is saved.
+func (st Store) Update(change func(*State) error) (*State, error) {
+	unlock, err := st.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	s, err := st.read()
+	if err != nil {
+		return nil, err
+	}
+	if err := change(s); err != nil {
+		return nil, err
+	}
+	if err := st.write(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (st Store) read() (*State, error) {
+	data, err := os.ReadFile(st.path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return &State{Format: FormatVersion, Katas: map[string]*Kata{}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read progress: %w", err)
+	}
+	s := &State{}
+	err = json.Unmarshal(data, s)
+	if err == nil && s.Format != FormatVersion {
+		err = fmt.Errorf("format %d, this runner reads %d", s.Format, FormatVersion)
+	}
+	if err != nil {
+		aside := fmt.Sprintf("%s.corrupt-%s", st.path(), time.Now().UTC().Format("20060102T150405.000000000"))
+		if rerr := os.Rename(st.path(), aside); rerr != nil {
+			return nil, fmt.Errorf("progress file %s is unreadable (%v) and could not be moved aside: %w", st.path(), err, rerr)
+		}
+		if st.Warn != nil {
+			st.Warn(fmt.Sprintf("progress file was unreadable (%v); moved it to %s and started afresh", err, aside))
+		}
+		return &State{Format: FormatVersion, Katas: map[string]*Kata{}}, nil
+	}
+	if s.Katas == nil {
+		s.Katas = map[string]*Kata{}
+	}
+	return s, nil
+}
+
+// write replaces the file atomically: a temp file in the same folder, synced,
+// then renamed over the old one.
+func (st Store) write(s *State) error {
+	s.Format = FormatVersion
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save progress: %w", err)
+	}
+	tmp, err := os.CreateTemp(st.Dir, FileName+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("save progress: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save progress: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save progress: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save progress: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), st.path()); err != nil {
+		return fmt.Errorf("save progress: %w", err)
+	}
+	return nil
+}
+
+// lock takes the state folder's lock file, creating the folder.
+func (st Store) lock() (func(), error) {
+	if err := os.MkdirAll(st.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("state folder: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(st.Dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock progress: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock progress: %w", err)
+	}
+	return func() {
+		unlockFile(f)
+		f.Close()
+	}, nil
+}

@@ -1,0 +1,123 @@
+package progress
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestRoundTrip(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	st := Store{Dir: filepath.Join(t.TempDir(), "state")}
+	s, err := st.Load()
+	require.NoError(t, err)
+	assert.Empty(t, s.Katas)
+	_, err = st.Update(func(s *State) error {
+		s.Current = "02-unclosed-body"
+		s.Kata("01-wg-ordering").Solved = true
+		s.Kata("02-unclosed-body").HintLevel = 2
+		return nil
+	})
+	require.NoError(t, err)
+	s, err = st.Load()
+	require.NoError(t, err)
+	assert.Equal(t, "02-unclosed-body", s.Current)
+	assert.True(t, s.Solved("01-wg-ordering"))
+	assert.False(t, s.Solved("02-unclosed-body"))
+	assert.Equal(t, 2, s.Kata("02-unclosed-body").HintLevel)
+}
+
+func TestCorruptFileIsMovedAside(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	tests := []struct{ name, content string }{
+		{"garbage", "{not json"},
+		{"truncated", `{"format":1,"katas":{"01":{"attem`},
+		{"future format", `{"format":99,"katas":{}}`},
+		{"binary", "\x00\x01\x02"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(dir, FileName), []byte(tt.content), 0o644))
+			var warnings []string
+			st := Store{Dir: dir, Warn: func(m string) { warnings = append(warnings, m) }}
+			s, err := st.Load()
+			require.NoError(t, err)
+			assert.Empty(t, s.Katas)
+			require.Len(t, warnings, 1)
+			assert.Contains(t, warnings[0], "moved it to")
+			aside, _ := filepath.Glob(filepath.Join(dir, FileName+".corrupt-*"))
+			require.Len(t, aside, 1)
+			kept, _ := os.ReadFile(aside[0])
+			assert.Equal(t, tt.content, string(kept), "the corrupt file is kept for the learner")
+			_, err = st.Update(func(s *State) error { s.Kata("01").Attempts++; return nil })
+			require.NoError(t, err)
+		})
+	}
+}
+
+// TestConcurrentUpdates: many writers, none loses an update.
+func TestConcurrentUpdates(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	st := Store{Dir: t.TempDir()}
+	const writers, each = 8, 25
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for range each {
+				_, err := st.Update(func(s *State) error { s.Kata("01").Attempts++; return nil })
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
+	s, err := st.Load()
+	require.NoError(t, err)
+	assert.Equal(t, writers*each, s.Kata("01").Attempts)
+}
+
+// TestConcurrentProcesses: the same across processes (two terminals).
+func TestConcurrentProcesses(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	if os.Getenv("PROGRESS_HELPER_DIR") != "" {
+		return
+	}
+	dir := t.TempDir()
+	const procs, each = 4, 20
+	var wg sync.WaitGroup
+	for range procs {
+		wg.Go(func() {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+			cmd.Env = append(os.Environ(), "PROGRESS_HELPER_DIR="+dir, "PROGRESS_HELPER_N="+strconv.Itoa(each))
+			out, err := cmd.CombinedOutput()
+			assert.NoError(t, err, "%s", out)
+		})
+	}
+	wg.Wait()
+	s, err := Store{Dir: dir}.Load()
+	require.NoError(t, err)
+	assert.Equal(t, procs*each, s.Kata("01").Attempts)
+	leftovers, _ := filepath.Glob(filepath.Join(dir, "*.tmp-*"))
+	assert.Empty(t, leftovers)
+}
+
+func TestHelperProcess(t *testing.T) {
+	dir := os.Getenv("PROGRESS_HELPER_DIR")
+	if dir == "" {
+		t.Skip("helper for TestConcurrentProcesses")
+	}
+	n, _ := strconv.Atoi(os.Getenv("PROGRESS_HELPER_N"))
+	for range n {
+		if _, err := (Store{Dir: dir}).Update(func(s *State) error { s.Kata("01").Attempts++; return nil }); err != nil {
+			t.Fatal(strings.TrimSpace(err.Error()))
+		}
+	}
+}
