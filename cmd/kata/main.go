@@ -9,6 +9,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
+
+	"golang.org/x/term"
 )
 
 // Exit codes of the binary.
@@ -40,14 +43,22 @@ type env struct {
 // command is one subcommand; each lives in its own file.
 type command struct {
 	name    string
+	usage   string
 	summary string
 	run     func(ctx context.Context, e *env, args []string) error
 }
 
 func commands() []command {
 	return []command{
-		{name: "explain", summary: "read a go test -json stream on stdin and explain its findings", run: cmdExplain},
-		{name: "verify", summary: "prove every kata fails for its declared reasons and every solution passes", run: cmdVerify},
+		{"list", "kata list [--json]", "the katas and your progress", cmdList},
+		{"check", "kata check [KATA] [--json]", "run a kata's tests under -race with goleak and go vet; exit 0 when solved", cmdCheck},
+		{"hint", "kata hint [KATA] [--level N]", "the next hint (or hint N)", cmdHint},
+		{"solution", "kata solution [KATA] [--diff] [--reveal] [--yes]", "the official solution and its explanation, once solved", cmdSolution},
+		{"reset", "kata reset [KATA|--all] [--yes]", "restore the original kata files (yours are backed up first)", cmdReset},
+		{"book", "kata book [KATA]", "the book chapter of a kata (or the contents)", cmdBook},
+		{"doctor", "kata doctor", "check Go, cgo and the race detector; download modules; warm the build cache", cmdDoctor},
+		{"explain", "go test -json ./... | kata explain [--json]", "explain the findings of any go test -json stream", cmdExplain},
+		{"verify", "kata verify [--runs N] [--json] [KATA...]", "prove every kata fails for its declared reasons and every solution passes", cmdVerify},
 	}
 }
 
@@ -55,7 +66,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	wd, _ := os.Getwd()
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, dir: wd, getenv: os.Getenv}
+	e := &env{
+		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, dir: wd, getenv: os.Getenv,
+		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+	}
 	err := run(ctx, e, os.Args[1:])
 	code := exitCode(ctx, err)
 	if err != nil && err.Error() != "" {
@@ -66,11 +81,10 @@ func main() {
 }
 
 func exitCode(ctx context.Context, err error) int {
-	if ctx.Err() != nil {
-		return exitSIGINT
-	}
 	var ee *exitError
 	switch {
+	case ctx.Err() != nil:
+		return exitSIGINT
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ee):
@@ -82,12 +96,40 @@ func exitCode(ctx context.Context, err error) int {
 
 func run(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return &exitError{code: exitUsage, msg: "usage: kata <command> (TODO: list/TUI)"}
+		if e.stdinTTY && e.stdoutTTY {
+			return runTUI(ctx, e, args)
+		}
+		return cmdList(ctx, e, nil)
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		usage(e.stdout)
+		return nil
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
 			return c.run(ctx, e, args[1:])
 		}
 	}
+	usage(e.stderr)
 	return &exitError{code: exitUsage, msg: fmt.Sprintf("unknown command %q", args[0])}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "kata: learn Go concurrency by fixing broken code.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "  kata                 the guided app (in a terminal), else the list")
+	width := 0
+	for _, c := range commands() {
+		width = max(width, len(c.usage))
+	}
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.usage, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, strings.TrimSpace(`
+KATA is 01, 1, 01-wg-ordering or wg-ordering; without it, the current kata.
+Flags may come before or after KATA. --json prints exactly one JSON document.
+Exit codes: 0 ok/solved, 1 not solved/findings/refused, 2 usage or environment, 130 interrupted.
+Progress lives in .kata/ at the repository root (KATA_STATE_DIR moves it).`))
 }

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gokatas/concurrency/internal/catalog"
+	"github.com/gokatas/concurrency/internal/check"
+	"github.com/gokatas/concurrency/internal/diagnose"
+	"github.com/gokatas/concurrency/internal/progress"
+	"github.com/gokatas/concurrency/internal/toolchain"
+)
+
+// cmdCheck is `kata check [KATA] [--json]`.
+func cmdCheck(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the verdict as one JSON document")
+	names, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	w, err := openWorkbook(e)
+	if err != nil {
+		return err
+	}
+	k, err := w.kata(names)
+	if err != nil {
+		return err
+	}
+	runner, err := newRunner(ctx, e, w.cat.Root)
+	if err != nil {
+		return err
+	}
+	v, err := runAttempt(ctx, e, runner, k, !*asJSON)
+	if err != nil {
+		return err
+	}
+	if _, err := record(w, k, v); err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := writeJSON(e, v); err != nil {
+			return err
+		}
+	} else {
+		printVerdict(e, k, v)
+	}
+	if v.Outcome != check.Solved {
+		return &exitError{code: exitFailing}
+	}
+	return nil
+}
+
+// newRunner probes the toolchain and builds a runner: with -race when it
+// can work, without (and saying so) when it cannot.
+func newRunner(ctx context.Context, e *env, root string) (*check.Runner, error) {
+	info, err := toolchain.Probe(ctx, "")
+	if errors.Is(err, toolchain.ErrNoGo) {
+		return nil, &exitError{code: exitUsage, msg: check.ErrNoGo.Error()}
+	}
+	if err != nil {
+		return nil, &exitError{code: exitUsage, msg: err.Error()}
+	}
+	for _, p := range info.Problems() {
+		if p.Fatal {
+			return nil, &exitError{code: exitUsage, msg: p.What + "\n  fix: " + p.Fix}
+		}
+		fmt.Fprintf(e.stderr, "kata: warning: %s; race checks will not run.\n  fix: %s\n", p.What, p.Fix)
+	}
+	return &check.Runner{Root: root, Race: info.RaceOK()}, nil
+}
+
+// runAttempt runs one check, narrating the phases on stderr.
+func runAttempt(ctx context.Context, e *env, r *check.Runner, k catalog.Kata, narrate bool) (check.Verdict, error) {
+	updates := make(chan check.Update)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		start := time.Now()
+		for u := range updates {
+			if !narrate {
+				continue
+			}
+			switch u.Phase {
+			case check.PhaseBuilding:
+				fmt.Fprintf(e.stderr, "checking %s: building the tests with the race detector (the first build on a machine can take a minute)...\n", k.ID)
+			case check.PhaseTesting:
+				fmt.Fprintf(e.stderr, "running the tests (built in %s)...\n", time.Since(start).Round(100*time.Millisecond))
+			case check.PhaseVetting:
+				fmt.Fprintln(e.stderr, "tests pass; running go vet...")
+			}
+		}
+	}()
+	v, err := r.Run(ctx, k, updates)
+	<-done
+	if err != nil {
+		if errors.Is(err, check.ErrNoGo) {
+			return v, &exitError{code: exitUsage, msg: err.Error()}
+		}
+		return v, err
+	}
+	return v, nil
+}
+
+// record saves an attempt in the progress file.
+func record(w *workbook, k catalog.Kata, v check.Verdict) (*progress.State, error) {
+	return w.store.Update(func(s *progress.State) error {
+		p := s.Kata(k.ID)
+		p.Attempts++
+		if v.Outcome == check.Solved && !p.Solved {
+			p.Solved, p.SolvedAt = true, time.Now().UTC()
+		}
+		s.Current = k.ID
+		return nil
+	})
+}
+
+// printVerdict prints the verdict and findings for a person.
+func printVerdict(e *env, k catalog.Kata, v check.Verdict) {
+	out := e.stdout
+	switch v.Outcome {
+	case check.Solved:
+		fmt.Fprintf(out, "✔ %s solved in %s: the tests pass under the race detector, no leaked goroutines, go vet is clean.\n", k.ID, v.Duration.Round(100*time.Millisecond))
+		fmt.Fprintf(out, "  Compare with the official solution: kata solution %s --diff\n", k.ID[:2])
+		return
+	case check.Almost:
+		fmt.Fprintf(out, "~ %s almost: the tests pass, but:\n", k.ID)
+	default:
+		fmt.Fprintf(out, "✘ %s is not solved yet (%d finding(s)):\n", k.ID, len(v.Findings))
+	}
+	for _, n := range v.Notes {
+		fmt.Fprintf(out, "  note: %s\n", n)
+	}
+	fmt.Fprint(out, formatFindings(v.Findings))
+	fmt.Fprintf(out, "Stuck? kata hint %s\n", k.ID[:2])
+}
+
+// formatFindings renders findings as plain text, one block each.
+func formatFindings(fs []diagnose.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		where := f.File
+		if f.Line > 0 {
+			where = fmt.Sprintf("%s:%d", f.File, f.Line)
+			if f.Col > 0 {
+				where += fmt.Sprintf(":%d", f.Col)
+			}
+		}
+		fmt.Fprintf(&b, "\n  %-9s %s\n", strings.ToUpper(string(f.Kind)), where)
+		fmt.Fprintf(&b, "            %s\n", f.Message)
+		for _, d := range f.Details {
+			fmt.Fprintf(&b, "            · %s\n", d)
+		}
+		if f.Test != "" {
+			fmt.Fprintf(&b, "            (in %s)\n", f.Test)
+		}
+	}
+	b.WriteString("\n")
+	return b.String()
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/gokatas/concurrency/internal/progress"
+)
+
+// cmdHint is `kata hint [KATA] [--level N]`.
+func cmdHint(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("hint", flag.ContinueOnError)
+	level := fs.Int("level", 0, "show hint N instead of the next one")
+	names, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	w, err := openWorkbook(e)
+	if err != nil {
+		return err
+	}
+	k, err := w.kata(names)
+	if err != nil {
+		return err
+	}
+	hints, err := w.cat.Hints(k)
+	if err != nil {
+		return err
+	}
+	if *level < 0 || *level > len(hints) {
+		return &exitError{code: exitUsage, msg: fmt.Sprintf("%s has hints 1 to %d", k.ID, len(hints))}
+	}
+	n := *level
+	if _, err := w.store.Update(func(s *progress.State) error {
+		p := s.Kata(k.ID)
+		if n == 0 {
+			n = min(p.HintLevel+1, len(hints))
+		}
+		p.HintLevel = max(p.HintLevel, n)
+		s.Current = k.ID
+		return nil
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s · hint %d of %d\n\n", k.ID, n, len(hints))
+	fmt.Fprint(e.stdout, renderMarkdown(e, hints[n-1]))
+	if n < len(hints) {
+		fmt.Fprintf(e.stdout, "\nMore: kata hint %s\n", k.ID[:2])
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+)
+
+// listRow is one kata in `kata list --json`.
+type listRow struct {
+	ID      string   `json:"id"`
+	Title   string   `json:"title"`
+	Status  string   `json:"status"`
+	Current bool     `json:"current"`
+	Files   []string `json:"files"`
+	Minutes int      `json:"minutes"`
+}
+
+// cmdList is `kata list [--json]`.
+func cmdList(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	if names, err := parseArgs(fs, args); err != nil {
+		return err
+	} else if len(names) > 0 {
+		return &exitError{code: exitUsage, msg: "list takes no KATA"}
+	}
+	w, err := openWorkbook(e)
+	if err != nil {
+		return err
+	}
+	s, err := w.store.Load()
+	if err != nil {
+		return err
+	}
+	cur := current(w.cat, s)
+	var rows []listRow
+	solved := 0
+	for _, k := range w.cat.Katas {
+		status := "pending"
+		if s.Solved(k.ID) {
+			status = "solved"
+			solved++
+		}
+		files := make([]string, len(k.Files))
+		for i, f := range k.Files {
+			files[i] = k.Dir + "/" + f
+		}
+		rows = append(rows, listRow{ID: k.ID, Title: k.Title, Status: status, Current: k.ID == cur.ID, Files: files, Minutes: k.Minutes})
+	}
+	if *asJSON {
+		return writeJSON(e, map[string]any{"katas": rows, "solved": solved, "total": len(rows)})
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  \tKATA\tTITLE\tSTATUS\tMIN\tEDIT")
+	for _, r := range rows {
+		mark := ""
+		if r.Current {
+			mark = ">"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", mark, r.ID, r.Title, r.Status, r.Minutes, strings.Join(r.Files, " "))
+	}
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "\n%d of %d solved. Next: kata check %s   (kata help for more)\n", solved, len(rows), cur.ID[:2])
+	return nil
+}
+
+// writeJSON prints v as the one JSON document on stdout.
+func writeJSON(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	return nil
+}
