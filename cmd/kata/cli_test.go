@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/gokatas/concurrency/internal/catalog"
+)
+
+// The CLI is tested as a user runs it: a built binary (go run would turn
+// every non-zero exit into 1), in a temporary copy of the workbook with
+// kata 01, with the state folder in a temp dir and no terminal.
+
+type harness struct {
+	bin, root, state string
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kata-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "kata")
+		out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput()
+		if err != nil {
+			buildErr = errors.New(string(out))
+		}
+	})
+	require.NoError(t, buildErr)
+	src, err := catalog.FindRoot(".")
+	require.NoError(t, err)
+	root := t.TempDir()
+	for _, p := range []string{"go.mod", "go.sum", "internal/katatest", "katas/01-wg-ordering", "solutions/01-wg-ordering", "book/01-wg-ordering.md", "book/SUMMARY.md"} {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755))
+		out, err := exec.Command("cp", "-r", filepath.Join(src, p), filepath.Join(root, p)).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+	}
+	return &harness{bin: builtBin, root: root, state: t.TempDir()}
+}
+
+// run runs the binary in the workbook with args and stdin; it returns
+// stdout, stderr and the exit code.
+func (h *harness) run(t *testing.T, stdin string, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(h.bin, args...)
+	cmd.Dir = filepath.Join(h.root, "katas")
+	cmd.Env = append(append(os.Environ(), "KATA_STATE_DIR="+h.state, "NO_COLOR=1"), env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+func TestCommands(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	h := newHarness(t)
+	tests := []struct {
+		name     string
+		args     []string
+		env      []string
+		code     int
+		stdout   []string // substrings
+		stderr   []string
+		jsonDoc  bool
+		noStdout bool
+	}{
+		{name: "no arguments without a terminal lists", args: nil, stdout: []string{"01-wg-ordering", "pending", "0 of 1 solved"}},
+		{name: "list", args: []string{"list"}, stdout: []string{">", "Price fan-out with a WaitGroup", "katas/01-wg-ordering/prices.go"}},
+		{name: "list json", args: []string{"list", "--json"}, jsonDoc: true, stdout: []string{`"status": "pending"`}},
+		{name: "help", args: []string{"help"}, stdout: []string{"kata check [KATA]", "Exit codes"}},
+		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: []string{`unknown command "frobnicate"`}},
+		{name: "unknown flag", args: []string{"list", "--colour"}, code: 2, stderr: []string{"flag provided but not defined"}},
+		{name: "unknown kata", args: []string{"hint", "99"}, code: 2, stderr: []string{"no kata \"99\""}},
+		{name: "hint by slug, flag after", args: []string{"hint", "wg-ordering", "--level", "2"}, stdout: []string{"hint 2 of"}},
+		{name: "solution refused before solving", args: []string{"solution", "01"}, code: 1, stderr: []string{"not solved yet"}},
+		{name: "reveal needs confirmation off a terminal", args: []string{"solution", "01", "--reveal"}, code: 1, stderr: []string{"pass --yes"}},
+		{name: "reveal locked in a workshop", args: []string{"solution", "--reveal", "--yes", "1"}, env: []string{"KATA_LOCK_SOLUTIONS=1"}, code: 1, stderr: []string{"locked"}},
+		{name: "reset needs confirmation off a terminal", args: []string{"reset", "01"}, code: 1, stderr: []string{"pass --yes"}},
+		{name: "book piped is plain markdown", args: []string{"book", "01"}, stdout: []string{"# 01 · WaitGroup ordering"}},
+		{name: "explain on an empty stream finds nothing", args: []string{"explain"}, stdout: []string{"No findings"}},
+		{name: "verify takes a positive run count", args: []string{"verify", "--runs", "0"}, code: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := h.run(t, "", tt.env, tt.args...)
+			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			for _, s := range tt.stdout {
+				assert.Contains(t, out, s)
+			}
+			for _, s := range tt.stderr {
+				assert.Contains(t, errOut, s)
+			}
+			if tt.jsonDoc {
+				var v any
+				dec := json.NewDecoder(strings.NewReader(out))
+				require.NoError(t, dec.Decode(&v))
+				assert.False(t, dec.More(), "exactly one JSON document")
+			}
+		})
+	}
+}
+
+// TestSolveFlow walks the learner's loop: check fails with a race at the
+// learner's line, the solution is refused, the fix is copied in, check
+// passes, the solution unlocks, reset restores the original and backs up.
+func TestSolveFlow(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	h := newHarness(t)
+	out, _, code := h.run(t, "", nil, "check", "01", "--json")
+	require.Equal(t, 1, code)
+	var v struct {
+		Outcome  string `json:"outcome"`
+		Findings []struct {
+			Kind, File string
+			Line       int
+		} `json:"findings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &v))
+	assert.Equal(t, "failing", v.Outcome)
+	found := false
+	for _, f := range v.Findings {
+		if f.Kind == "race" && f.File == "katas/01-wg-ordering/prices.go" && f.Line > 0 {
+			found = true
+		}
+	}
+	assert.True(t, found, "a race finding at the learner's file: %s", out)
+
+	kataFile := filepath.Join(h.root, "katas/01-wg-ordering/prices.go")
+	original, err := os.ReadFile(kataFile)
+	require.NoError(t, err)
+	solution, err := os.ReadFile(filepath.Join(h.root, "solutions/01-wg-ordering/prices.go"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(kataFile, solution, 0o644))
+
+	out, errOut, code := h.run(t, "", nil, "check")
+	require.Equal(t, 0, code, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "solved")
+	out, _, code = h.run(t, "", nil, "list")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "1 of 1 solved")
+	out, _, code = h.run(t, "", nil, "solution", "01")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "wg.Go(func() {")
+
+	out, _, code = h.run(t, "", nil, "reset", "01", "--yes")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "restored 1 file(s)")
+	now, err := os.ReadFile(kataFile)
+	require.NoError(t, err)
+	assert.Equal(t, original, now)
+	backups, _ := filepath.Glob(filepath.Join(h.state, "backups", "*", "01-wg-ordering", "prices.go"))
+	require.Len(t, backups, 1)
+	saved, _ := os.ReadFile(backups[0])
+	assert.Equal(t, solution, saved, "the learner's version is backed up")
+	out, _, _ = h.run(t, "", nil, "list", "--json")
+	assert.Contains(t, out, `"status": "pending"`)
+}
+
+// TestCorruptProgress: a corrupt progress file is moved aside with a warning.
+func TestCorruptProgress(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	h := newHarness(t)
+	require.NoError(t, os.WriteFile(filepath.Join(h.state, "progress.json"), []byte("{broken"), 0o644))
+	out, errOut, code := h.run(t, "", nil, "list")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "01-wg-ordering")
+	assert.Contains(t, errOut, "moved it to")
+}
+
+// TestNotInWorkbook: outside a workbook the runner says so (exit 2).
+func TestNotInWorkbook(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	h := newHarness(t)
+	cmd := exec.Command(h.bin, "list")
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 2, ee.ExitCode())
+	assert.Contains(t, string(out), "not inside the workbook")
+}
+
+func TestParseArgs(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	tests := []struct {
+		args []string
+		pos  []string
+		json bool
+		runs int
+	}{
+		{[]string{"01", "--json"}, []string{"01"}, true, 1},
+		{[]string{"--json", "01", "02", "--runs", "3"}, []string{"01", "02"}, true, 3},
+		{[]string{"--", "--json"}, []string{"--json"}, false, 1},
+		{nil, nil, false, 1},
+	}
+	for _, tt := range tests {
+		fs := newTestFlags()
+		pos, err := parseArgs(fs.set, tt.args)
+		require.NoError(t, err)
+		assert.Equal(t, tt.pos, pos, "%v", tt.args)
+		assert.Equal(t, tt.json, *fs.json, "%v", tt.args)
+		assert.Equal(t, tt.runs, *fs.runs, "%v", tt.args)
+	}
+	_, err := parseArgs(newTestFlags().set, []string{"--nope"})
+	var ee *exitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, exitUsage, ee.code)
+}
