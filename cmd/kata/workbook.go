@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/gokatas/concurrency/internal/catalog"
-	"github.com/gokatas/concurrency/internal/progress"
 	"github.com/gokatas/concurrency/internal/pristine"
+	"github.com/gokatas/concurrency/internal/progress"
 )
 
 // workbook is the loaded catalog and the learner's progress store.
