@@ -1,0 +1,60 @@
+// Package tui is the workbook's guided terminal app: a bubbletea program
+// that walks a learner from the first kata to the last, re-running the
+// current kata's tests whenever its files change.
+//
+// The root Model holds a screen enum and concrete child models (list,
+// pager); all I/O goes through an Engine in tea.Cmds that return typed
+// messages, so views stay pure and every key is testable with a fake engine.
+package tui
+
+import (
+	"context"
+
+	"github.com/gokatas/concurrency/internal/catalog"
+	"github.com/gokatas/concurrency/internal/check"
+)
+
+// Engine is everything the app needs from the workbook. cmd/kata adapts
+// the real catalog, progress store, checker and originals to it.
+type Engine interface {
+	// Root is the absolute repository root.
+	Root() string
+	// Katas lists the katas in order.
+	Katas() []catalog.Kata
+	// Load reads the learner's progress.
+	Load() (State, error)
+	// SetCurrent remembers the kata the learner is on.
+	SetCurrent(id string) error
+	// MarkWelcomed remembers that the welcome screen was shown.
+	MarkWelcomed() error
+	// Check runs one attempt (and records it), streaming to updates, which
+	// it closes before returning.
+	Check(ctx context.Context, k catalog.Kata, updates chan<- check.Update) (check.Verdict, error)
+	// Hints returns the kata's hint levels; SetHintLevel remembers how many were shown.
+	Hints(k catalog.Kata) ([]string, error)
+	SetHintLevel(k catalog.Kata, level int) error
+	// Solution returns the official solution, a diff against the learner's
+	// files, and the explanation.
+	Solution(k catalog.Kata) (Solution, error)
+	// Chapter returns the kata's book chapter as Markdown.
+	Chapter(k catalog.Kata) (string, error)
+	// Reset restores the kata's original files after backing up the
+	// learner's; it returns a sentence saying what it did.
+	Reset(ctx context.Context, k catalog.Kata) (string, error)
+	// Warm builds the katas' race-instrumented tests once, so the first
+	// check does not look hung.
+	Warm(ctx context.Context) error
+}
+
+// State is the learner's progress as the app needs it.
+type State struct {
+	Current   string
+	Solved    map[string]bool
+	HintLevel map[string]int
+	Welcomed  bool
+}
+
+// Solution is what the solution screen shows.
+type Solution struct {
+	Code, Diff, Explanation string
+}

@@ -1,0 +1,44 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// keyMap holds every key binding of the app, with its help text.
+type keyMap struct {
+	Run, Next, Hint, Solution, Diff, Book, List, Edit, Output, Reset key.Binding
+	Help, Quit, Back, Enter, Yes, No                                  key.Binding
+}
+
+func newKeyMap() keyMap {
+	return keyMap{
+		Run:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run tests")),
+		Next:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next kata")),
+		Hint:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "hint")),
+		Solution: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "solution")),
+		Diff:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff vs solution")),
+		Book:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "book chapter")),
+		List:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "all katas")),
+		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "open in $EDITOR")),
+		Output:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "raw output")),
+		Reset:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "reset kata")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		No:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no")),
+	}
+}
+
+// ShortHelp is the one-line help of the kata screen.
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Run, k.Hint, k.Next, k.List, k.Help, k.Quit}
+}
+
+// FullHelp is the help screen.
+func (k keyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Run, k.Hint, k.Output, k.Edit, k.Reset},
+		{k.Solution, k.Diff, k.Book, k.Next, k.List},
+		{k.Help, k.Back, k.Quit},
+	}
+}
