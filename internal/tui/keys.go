@@ -5,7 +5,7 @@ import "github.com/charmbracelet/bubbles/key"
 // keyMap holds every key binding of the app, with its help text.
 type keyMap struct {
 	Run, Next, Hint, Solution, Diff, Book, List, Edit, Output, Reset key.Binding
-	Help, Quit, Back, Enter, Yes, No                                  key.Binding
+	Help, Quit, Back, Enter, Yes, No                                 key.Binding
 }
 
 func newKeyMap() keyMap {

@@ -13,7 +13,9 @@ type Styles struct {
 // NewStyles builds the styles for r. Colours adapt to light and dark
 // backgrounds; a renderer with the ASCII profile (NO_COLOR) drops them.
 func NewStyles(r *lipgloss.Renderer) Styles {
-	c := func(light, dark string) lipgloss.AdaptiveColor { return lipgloss.AdaptiveColor{Light: light, Dark: dark} }
+	c := func(light, dark string) lipgloss.AdaptiveColor {
+		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
+	}
 	s := r.NewStyle
 	return Styles{
 		Title:    s().Bold(true).Foreground(c("#5A3FC0", "#B7A6FF")),

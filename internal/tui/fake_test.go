@@ -1,0 +1,116 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/gokatas/concurrency/internal/catalog"
+	"github.com/gokatas/concurrency/internal/check"
+	"github.com/gokatas/concurrency/internal/diagnose"
+)
+
+// fakeEngine is an in-memory Engine: verdicts come from a function the test
+// sets, and it records what the app asked of it.
+type fakeEngine struct {
+	mu       sync.Mutex
+	katas    []catalog.Kata
+	state    State
+	verdict  func(k catalog.Kata) check.Verdict
+	checks   int
+	resets   int
+	current  []string
+	hintSets []int
+}
+
+func newFake() *fakeEngine {
+	var katas []catalog.Kata
+	for i, slug := range []string{"wg-ordering", "unclosed-body", "ctx-timeout"} {
+		id := fmt.Sprintf("%02d-%s", i+1, slug)
+		katas = append(katas, catalog.Kata{ID: id, Number: i + 1, Slug: slug, Title: "Title of " + slug,
+			Summary: "Fix the " + slug + " bug.", Files: []string{"main.go"}, Minutes: 15, Dir: "katas/" + id,
+			SolutionDir: "solutions/" + id, Chapter: "book/" + id + ".md"})
+	}
+	return &fakeEngine{
+		katas: katas,
+		state: State{Solved: map[string]bool{}, HintLevel: map[string]int{}, Welcomed: true},
+		verdict: func(k catalog.Kata) check.Verdict {
+			return check.Verdict{Kata: k.ID, Outcome: check.Failing, RaceChecked: true, Findings: []diagnose.Finding{
+				{Kind: diagnose.KindRace, Message: "data race: write at " + k.Dir + "/main.go:42 conflicts with the previous read at " + k.Dir + "/main.go:57",
+					Location: diagnose.Location{File: k.Dir + "/main.go", Line: 42}, Details: []string{"write by goroutine 7", "previous read by goroutine 6"}},
+				{Kind: diagnose.KindLeak, Message: "a goroutine is still running after the test (sending on a channel nobody receives from)",
+					Location: diagnose.Location{File: k.Dir + "/main.go", Line: 61}},
+			}}
+		},
+	}
+}
+
+func (f *fakeEngine) Root() string          { return "/work/book" }
+func (f *fakeEngine) Katas() []catalog.Kata { return f.katas }
+func (f *fakeEngine) Load() (State, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.state, nil
+}
+func (f *fakeEngine) SetCurrent(id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.current = append(f.current, id)
+	return nil
+}
+func (f *fakeEngine) MarkWelcomed() error { return nil }
+func (f *fakeEngine) Check(ctx context.Context, k catalog.Kata, updates chan<- check.Update) (check.Verdict, error) {
+	defer close(updates)
+	f.mu.Lock()
+	f.checks++
+	verdict := f.verdict
+	f.mu.Unlock()
+	for _, p := range []check.Phase{check.PhaseBuilding, check.PhaseTesting} {
+		select {
+		case updates <- check.Update{Phase: p}:
+		case <-ctx.Done():
+			return check.Verdict{}, ctx.Err()
+		}
+	}
+	return verdict(k), nil
+}
+func (f *fakeEngine) Hints(k catalog.Kata) ([]string, error) {
+	return []string{"## Nudge\nLook at the counter.", "## More\nWhere is Add?", "## Answer\nUse wg.Go."}, nil
+}
+func (f *fakeEngine) SetHintLevel(k catalog.Kata, level int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hintSets = append(f.hintSets, level)
+	return nil
+}
+func (f *fakeEngine) Solution(k catalog.Kata) (Solution, error) {
+	return Solution{Code: "package main\n", Diff: "--- a\n+++ b\n", Explanation: "# Why\nBecause."}, nil
+}
+func (f *fakeEngine) Chapter(k catalog.Kata) (string, error) {
+	return "# " + k.ID + "\nThe chapter.", nil
+}
+func (f *fakeEngine) Reset(ctx context.Context, k catalog.Kata) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.resets++
+	return k.ID + " reset", nil
+}
+func (f *fakeEngine) Warm(ctx context.Context) error { return nil }
+
+func (f *fakeEngine) count() (checks, resets int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.checks, f.resets
+}
+
+// testOptions pins colours off (ASCII) and time, for plain, stable views.
+func testOptions() Options {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	return Options{Styles: NewStyles(r), Manual: true, Now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }}
+}

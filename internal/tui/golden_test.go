@@ -1,0 +1,61 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/gokatas/concurrency/internal/check"
+)
+
+// The golden tests run the real bubbletea loop at 80x24 with colours pinned
+// to ASCII and compare the final model's view (not the escape-coded output)
+// with testdata/<test>.golden. Regenerate with: go test ./internal/tui -update
+func TestScreens(t *testing.T) {
+	defer noLeaks(t)
+	tests := []struct {
+		name    string
+		setup   func(f *fakeEngine)
+		keys    []string
+		waitFor string
+	}{
+		{name: "welcome", setup: func(f *fakeEngine) { f.state.Welcomed = false }, waitFor: "Press enter"},
+		{name: "kata_failing", waitFor: "FAILING"},
+		{name: "kata_solved", setup: func(f *fakeEngine) {
+			f.verdict = func(k catalogKata) check.Verdict {
+				return check.Verdict{Kata: k.ID, Outcome: check.Solved, RaceChecked: true}
+			}
+		}, waitFor: "SOLVED"},
+		{name: "list", keys: []string{"l"}, waitFor: "03-ctx-timeout"},
+		{name: "hints", keys: []string{"h"}, waitFor: "Nudge"},
+		{name: "help", keys: []string{"?"}, waitFor: "EDITOR"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake()
+			if tt.setup != nil {
+				tt.setup(f)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			tm := teatest.NewTestModel(t, New(ctx, f, testOptions()), teatest.WithInitialTermSize(80, 24))
+			if len(tt.keys) > 0 {
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("FAILING")) },
+					teatest.WithDuration(5*time.Second))
+				for _, k := range tt.keys {
+					tm.Send(keyMsg(k))
+				}
+			}
+			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tt.waitFor)) },
+				teatest.WithDuration(5*time.Second))
+			tm.Send(tea.QuitMsg{})
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+			golden.RequireEqual(t, []byte(final.View()))
+		})
+	}
+}

@@ -1,0 +1,213 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gokatas/concurrency/internal/check"
+)
+
+func keyMsg(s string) tea.KeyMsg {
+	switch s {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "ctrl+c":
+		return tea.KeyMsg{Type: tea.KeyCtrlC}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// drive runs a command and feeds what it returns back into the model, the
+// way the bubbletea loop does, for a bounded number of steps.
+func drive(t *testing.T, m Model, cmd tea.Cmd) Model {
+	t.Helper()
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0 && steps < 200; steps++ {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		switch msg := msg.(type) {
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+			continue
+		case nil, tea.QuitMsg:
+			continue
+		}
+		if _, ok := msg.(interface{ Tick() }); ok {
+			continue
+		}
+		if strings.HasPrefix(strings.TrimPrefix(typeName(msg), "*"), "spinner.") {
+			continue
+		}
+		next, c2 := m.Update(msg)
+		m = next.(Model)
+		queue = append(queue, c2)
+	}
+	return m
+}
+
+func typeName(v any) string {
+	return strings.TrimPrefix(strings.TrimPrefix(fmtType(v), "tea."), "tui.")
+}
+
+// press sends one key and drives what follows.
+func press(t *testing.T, m Model, keys ...string) Model {
+	t.Helper()
+	for _, k := range keys {
+		next, cmd := m.Update(keyMsg(k))
+		m = drive(t, next.(Model), cmd)
+	}
+	return m
+}
+
+func start(t *testing.T, f *fakeEngine) (Model, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	m := New(ctx, f, testOptions())
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = drive(t, next.(Model), m.Init())
+	return m, cancel
+}
+
+func TestFirstRunShowsWelcome(t *testing.T) {
+	defer noLeaks(t)
+	f := newFake()
+	f.state.Welcomed = false
+	m, cancel := start(t, f)
+	defer cancel()
+	assert.Equal(t, screenWelcome, m.screen)
+	assert.Contains(t, m.View(), "Press enter to start with 01-wg-ordering")
+	m = press(t, m, "enter")
+	assert.Equal(t, screenKata, m.screen)
+	checks, _ := f.count()
+	assert.Equal(t, 1, checks, "opening a kata runs its tests")
+	assert.Contains(t, m.View(), "FAILING")
+}
+
+func TestOpensAtCurrentKata(t *testing.T) {
+	defer noLeaks(t)
+	f := newFake()
+	f.state.Current = "02-unclosed-body"
+	m, cancel := start(t, f)
+	defer cancel()
+	assert.Equal(t, screenKata, m.screen)
+	assert.Equal(t, 1, m.idx)
+}
+
+func TestKataKeys(t *testing.T) {
+	defer noLeaks(t)
+	tests := []struct {
+		name   string
+		keys   []string
+		solved bool
+		screen screen
+		idx    int
+		view   string // substring of the view afterwards
+		checks int
+		resets int
+	}{
+		{name: "r runs again", keys: []string{"r"}, screen: screenKata, checks: 2, view: "RACE katas/01-wg-ordering/main.go:42"},
+		{name: "h shows the first hint", keys: []string{"h"}, screen: screenPager, checks: 1, view: "Nudge"},
+		{name: "h twice shows two levels", keys: []string{"h", "esc", "h"}, screen: screenPager, checks: 1, view: "Where is Add?"},
+		{name: "s is locked before solving", keys: []string{"s"}, screen: screenKata, checks: 1, view: "unlocks once the kata is solved"},
+		{name: "s shows the solution once solved", keys: []string{"s"}, solved: true, screen: screenPager, checks: 1, view: "Because."},
+		{name: "d shows the diff once solved", keys: []string{"d"}, solved: true, screen: screenPager, checks: 1, view: "+++ b"},
+		{name: "b opens the chapter", keys: []string{"b"}, screen: screenPager, checks: 1, view: "The chapter."},
+		{name: "esc leaves the pager", keys: []string{"b", "esc"}, screen: screenKata, checks: 1},
+		{name: "n moves on and runs the next kata", keys: []string{"n"}, screen: screenKata, idx: 1, checks: 2, view: "02-unclosed-body"},
+		{name: "l lists the katas", keys: []string{"l"}, screen: screenList, checks: 1, view: "03-ctx-timeout"},
+		{name: "list enter jumps", keys: []string{"l", "down", "down", "enter"}, screen: screenKata, idx: 2, checks: 2},
+		{name: "o shows raw output", keys: []string{"o"}, screen: screenPager, checks: 1, view: "raw test output"},
+		{name: "? shows help, any key closes it", keys: []string{"?"}, screen: screenKata, checks: 1, view: "open in $EDITOR"},
+		{name: "x asks before resetting", keys: []string{"x"}, screen: screenConfirmReset, checks: 1, view: "[y/N]"},
+		{name: "x then n keeps the files", keys: []string{"x", "n"}, screen: screenKata, checks: 1},
+		{name: "x then y resets and re-runs", keys: []string{"x", "y"}, screen: screenKata, checks: 2, resets: 1, view: "01-wg-ordering reset"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake()
+			if tt.solved {
+				f.state.Solved["01-wg-ordering"] = true
+				f.state.Current = "01-wg-ordering" // else the app opens the first pending kata
+			}
+			m, cancel := start(t, f)
+			defer cancel()
+			for _, k := range tt.keys {
+				if k == "down" {
+					next, _ := m.Update(tea.KeyMsg{Type: tea.KeyDown})
+					m = next.(Model)
+					continue
+				}
+				m = press(t, m, k)
+			}
+			assert.Equal(t, tt.screen, m.screen)
+			assert.Equal(t, tt.idx, m.idx)
+			checks, resets := f.count()
+			assert.Equal(t, tt.checks, checks)
+			assert.Equal(t, tt.resets, resets)
+			if tt.view != "" {
+				assert.Contains(t, m.View(), tt.view)
+			}
+		})
+	}
+}
+
+func TestSolvedAndDone(t *testing.T) {
+	defer noLeaks(t)
+	f := newFake()
+	f.verdict = func(k catalogKata) check.Verdict {
+		return check.Verdict{Kata: k.ID, Outcome: check.Solved, RaceChecked: true}
+	}
+	f.state.Current = "03-ctx-timeout"
+	f.state.Solved["01-wg-ordering"], f.state.Solved["02-unclosed-body"] = true, true
+	m, cancel := start(t, f)
+	defer cancel()
+	assert.Contains(t, m.View(), "SOLVED")
+	assert.Contains(t, m.View(), "3 of 3 solved")
+	m = press(t, m, "n")
+	assert.Equal(t, screenDone, m.screen, "n after the last kata, all solved, closes the workbook")
+	assert.Contains(t, m.View(), "All 3 katas solved")
+}
+
+func TestStaleRunsAreIgnored(t *testing.T) {
+	defer noLeaks(t)
+	m, cancel := start(t, newFake())
+	defer cancel()
+	before := m.View()
+	next, _ := m.Update(runDoneMsg{id: m.run.id - 1, verdict: check.Verdict{Outcome: check.Solved}})
+	m = next.(Model)
+	assert.Equal(t, before, m.View())
+	next, _ = m.Update(fileChangedMsg{id: m.watchID + 1})
+	assert.Equal(t, m.run.id, next.(Model).run.id, "a change from an old watcher does not start a run")
+}
+
+func TestQuitCancelsTheRun(t *testing.T) {
+	defer noLeaks(t)
+	m, cancel := start(t, newFake())
+	defer cancel()
+	m, _ = m.startCheck()
+	require.True(t, m.run.running)
+	_, cmd := m.Update(keyMsg("ctrl+c"))
+	require.NotNil(t, cmd)
+	assert.IsType(t, tea.QuitMsg{}, cmd())
+}
+
+func TestSmallTerminalDegrades(t *testing.T) {
+	defer noLeaks(t)
+	m, cancel := start(t, newFake())
+	defer cancel()
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 40, Height: 12})
+	v := next.(Model).View()
+	assert.LessOrEqual(t, len(strings.Split(v, "\n")), 14)
+	assert.Contains(t, v, "FAILING")
+}
