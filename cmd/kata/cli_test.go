@@ -53,7 +53,13 @@ func newHarness(t *testing.T) *harness {
 	src, err := catalog.FindRoot(".")
 	require.NoError(t, err)
 	root := t.TempDir()
-	for _, p := range []string{"go.mod", "go.sum", "internal/katatest", "katas/01-wg-ordering", "solutions/01-wg-ordering", "book/01-wg-ordering.md", "book/SUMMARY.md"} {
+	c, err := catalog.Load(src)
+	require.NoError(t, err)
+	paths := []string{"go.mod", "go.sum", "internal/katatest", "book/SUMMARY.md"}
+	for _, k := range c.Katas[:min(2, len(c.Katas))] { // kata 01 and the next one
+		paths = append(paths, k.Dir, k.SolutionDir, k.Chapter)
+	}
+	for _, p := range paths {
 		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755))
 		out, err := exec.Command("cp", "-r", filepath.Join(src, p), filepath.Join(root, p)).CombinedOutput()
 		require.NoError(t, err, "%s", out)
@@ -95,7 +101,7 @@ func TestCommands(t *testing.T) {
 		jsonDoc  bool
 		noStdout bool
 	}{
-		{name: "no arguments without a terminal lists", args: nil, stdout: []string{"01-wg-ordering", "pending", "0 of 1 solved"}},
+		{name: "no arguments without a terminal lists", args: nil, stdout: []string{"01-wg-ordering", "pending", "0 of 2 solved"}},
 		{name: "list", args: []string{"list"}, stdout: []string{">", "Price fan-out with a WaitGroup", "katas/01-wg-ordering/prices.go"}},
 		{name: "list json", args: []string{"list", "--json"}, jsonDoc: true, stdout: []string{`"status": "pending"`}},
 		{name: "help", args: []string{"help"}, stdout: []string{"kata check [KATA]", "Exit codes"}},
@@ -168,7 +174,7 @@ func TestSolveFlow(t *testing.T) {
 	assert.Contains(t, out, "solved")
 	out, _, code = h.run(t, "", nil, "list")
 	assert.Equal(t, 0, code)
-	assert.Contains(t, out, "1 of 1 solved")
+	assert.Contains(t, out, "1 of 2 solved")
 	out, _, code = h.run(t, "", nil, "solution", "01")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "wg.Go(func() {")
