@@ -42,7 +42,9 @@ tmux send-keys -t kata-tui d; snap 7-diff 0.5
 esc; tmux send-keys -t kata-tui b; snap 8-book 1
 esc; tmux send-keys -t kata-tui n
 wait_for "02-\|04-" 30
+wait_for "FAILING\|SOLVED" 120
 snap 9-next-kata 0.5
+sleep 3 # let the background warm-up finish before measuring idle
 pid=$(pgrep -fx "$work/kata" | head -1 || true)
 if [ -n "$pid" ]; then
   echo "RSS of the app: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
