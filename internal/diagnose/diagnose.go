@@ -1,7 +1,6 @@
 package diagnose
 
 import (
-	"fmt"
 	"io"
 	"path"
 	"regexp"
@@ -21,11 +20,17 @@ type Options struct {
 	// "katas/01-wg-ordering"); the learner's frame is the first frame in a
 	// non-test .go file there. Empty means any non-test file under Root.
 	KataDir string
+	// Module is the module path of the repository at Root (e.g.
+	// "github.com/gokatas/concurrency"). Optional: with KataDir empty it lets
+	// a test's "file_test.go:12:" lines be placed in their package's folder.
+	Module string
 }
 
 // TestResult is how one test ended.
 type TestResult struct {
 	Name string `json:"name"`
+	// Package is the import path of the test's package, when the stream says.
+	Package string `json:"package,omitempty"`
 	// Outcome is "pass", "fail", "skip", or "incomplete" (ran, never ended:
 	// counted as failed).
 	Outcome string        `json:"outcome"`
@@ -36,7 +41,8 @@ type TestResult struct {
 type Result struct {
 	Findings []Finding
 	Tests    []TestResult
-	// Passed: the package's final event was "pass".
+	// Passed: the package's final event was "pass" (with several packages:
+	// every package's).
 	Passed bool
 	// BuildFailed: the package did not compile (or setup failed).
 	BuildFailed bool
@@ -46,21 +52,29 @@ type Result struct {
 
 // Diagnoser consumes events one at a time and yields findings as soon as
 // each is complete, so a face can show the first finding before the run ends.
+// A Diagnoser is not safe for concurrent use.
 type Diagnoser struct {
 	opts  Options
 	loc   locator
 	all   []Finding
 	tests []TestResult
-	index map[string]int // test name -> position in tests
+	index map[string]int // package + "\x00" + test -> position in tests
 
-	passed, complete, buildFailed bool
+	started map[string]bool   // packages that sent "start"
+	ended   map[string]string // package -> its last package-level action
+	order   []string          // packages in order of their end events
+	build   bool              // saw build-fail or FailedBuild
 
 	raceBanner bool   // saw the "=====" line that opens a race report
 	race       *block // open race report
 	leak       *block // open goleak report
 	testify    *block // open testify failure block
 	dump       *block // panic / fatal error / timeout: runs to the end
-	seen       map[string]bool
+	// logs holds "file_test.go:NN: msg" lines of running tests: they become
+	// assertion findings only if the test fails (t.Log in a passing test
+	// is not a problem).
+	logs map[string][]Finding
+	seen map[string]bool
 }
 
 // block collects the lines of one multi-line report.
@@ -72,7 +86,11 @@ type block struct {
 
 // New returns a Diagnoser for one run.
 func New(opts Options) *Diagnoser {
-	return &Diagnoser{opts: opts, loc: newLocator(opts), index: map[string]int{}, seen: map[string]bool{}}
+	return &Diagnoser{
+		opts: opts, loc: newLocator(opts),
+		index: map[string]int{}, started: map[string]bool{}, ended: map[string]string{},
+		logs: map[string][]Finding{}, seen: map[string]bool{},
+	}
 }
 
 // Feed consumes one event and returns the findings it completed, in order.
@@ -80,38 +98,61 @@ func New(opts Options) *Diagnoser {
 func (d *Diagnoser) Feed(ev testjson.Event) []Finding {
 	start := len(d.all)
 	switch ev.Action {
+	case "start":
+		d.started[ev.Package] = true
 	case "run":
-		d.test(ev.Test)
+		d.test(ev.Package, ev.Test)
 	case "pass", "fail", "skip":
 		if ev.Test != "" {
-			i := d.test(ev.Test)
-			d.tests[i].Outcome = ev.Action
-			d.tests[i].Elapsed = time.Duration(ev.Elapsed * float64(time.Second))
-			d.closeTestify()
+			d.endTest(ev)
 			break
 		}
-		d.passed = ev.Action == "pass"
-		d.complete = true
-		if ev.FailedBuild != "" {
-			d.buildFailed = true
-		}
 		d.flush()
+		pkg := ev.Package
+		if pkg == "" {
+			pkg = ev.ImportPath
+		}
+		if _, ok := d.ended[pkg]; !ok {
+			d.order = append(d.order, pkg)
+		}
+		d.ended[pkg] = ev.Action
+		if ev.FailedBuild != "" {
+			d.build = true
+		}
 	case "build-output":
 		for line := range strings.Lines(ev.Output) {
 			d.buildLine(strings.TrimRight(line, "\r\n"))
 		}
 	case "build-fail":
-		d.buildFailed = true
+		d.build = true
 	case "output":
-		if ev.Package == "" && ev.ImportPath == "" && buildErrRE.MatchString(ev.Output) {
+		if ev.Package == "" && ev.ImportPath == "" && buildErrRE.MatchString(strings.TrimSpace(ev.Output)) && d.dump == nil {
 			d.buildLine(strings.TrimRight(ev.Output, "\r\n"))
 			break
 		}
 		for line := range strings.Lines(ev.Output) {
-			d.line(ev.Test, strings.TrimRight(line, "\r\n"))
+			d.line(ev.Package, ev.Test, strings.TrimRight(line, "\r\n"))
 		}
 	}
 	return d.all[start:len(d.all):len(d.all)]
+}
+
+// endTest records a test's outcome; a failed test's logged lines become
+// assertion findings.
+func (d *Diagnoser) endTest(ev testjson.Event) {
+	i := d.test(ev.Package, ev.Test)
+	d.tests[i].Outcome = ev.Action
+	d.tests[i].Elapsed = time.Duration(ev.Elapsed * float64(time.Second))
+	if d.testify != nil && d.testify.test == ev.Test {
+		d.closeTestify()
+	}
+	key := ev.Package + "\x00" + ev.Test
+	if ev.Action == "fail" {
+		for _, f := range d.logs[key] {
+			d.add(f)
+		}
+	}
+	delete(d.logs, key)
 }
 
 // Result flushes what is pending and returns the diagnosis of the run so far.
@@ -119,6 +160,14 @@ func (d *Diagnoser) Feed(ev testjson.Event) []Finding {
 // those Feed already returned.
 func (d *Diagnoser) Result() Result {
 	d.flush()
+	// A test that never ended failed: its logged lines count.
+	for _, t := range d.tests {
+		if t.Outcome == "" {
+			for _, f := range d.logs[t.Package+"\x00"+t.Name] {
+				d.add(f)
+			}
+		}
+	}
 	tests := make([]TestResult, len(d.tests))
 	copy(tests, d.tests)
 	for i := range tests {
@@ -126,9 +175,21 @@ func (d *Diagnoser) Result() Result {
 			tests[i].Outcome = "incomplete"
 		}
 	}
+	complete := len(d.ended) > 0
+	for p := range d.started {
+		if _, ok := d.ended[p]; !ok {
+			complete = false
+		}
+	}
+	passed := complete
+	for _, a := range d.ended {
+		if a == "fail" {
+			passed = false
+		}
+	}
 	return Result{
 		Findings: append([]Finding(nil), d.all...), Tests: tests,
-		Passed: d.passed && d.complete, BuildFailed: d.buildFailed, Complete: d.complete,
+		Passed: passed && !d.build, BuildFailed: d.build, Complete: complete,
 	}
 }
 
@@ -148,17 +209,19 @@ func Stream(r io.Reader, opts Options) (Result, error) {
 	}
 }
 
-func (d *Diagnoser) test(name string) int {
-	if i, ok := d.index[name]; ok {
+func (d *Diagnoser) test(pkg, name string) int {
+	key := pkg + "\x00" + name
+	if i, ok := d.index[key]; ok {
 		return i
 	}
-	d.index[name] = len(d.tests)
-	d.tests = append(d.tests, TestResult{Name: name})
+	d.index[key] = len(d.tests)
+	d.tests = append(d.tests, TestResult{Name: name, Package: pkg})
 	return len(d.tests) - 1
 }
 
+// add records a finding unless an identical one was already recorded.
 func (d *Diagnoser) add(f Finding) {
-	key := fmt.Sprintf("%s|%s|%s|%s:%d", f.Kind, f.Test, f.Message, f.File, f.Line)
+	key := string(f.Kind) + "|" + f.Test + "|" + f.Message + "|" + f.File + ":" + strconv.Itoa(f.Line) + "|" + strings.Join(f.Details, "|")
 	if d.seen[key] {
 		return
 	}
@@ -177,21 +240,30 @@ func (d *Diagnoser) flush() {
 var (
 	// testLineRE matches t.Log/t.Error output: "    prices_test.go:81: message".
 	testLineRE = regexp.MustCompile(`^\s+([\w.-]+\.go):(\d+): ?(.*)$`)
+	// buildErrRE matches a compiler error: "katas/x/a.go:12:3: message".
 	buildErrRE = regexp.MustCompile(`^(\S+\.go):(\d+):(\d+): (.+)$`)
+	// raceBannerRE matches the rule that opens and closes a race report.
+	raceBannerRE = regexp.MustCompile(`^={18}$`)
 )
 
-// line handles one output line of test (maybe "").
-func (d *Diagnoser) line(test, text string) {
+// interleaved reports lines that other goroutines print into the middle of
+// a race report (the report goes to stderr, test logs to stdout).
+func interleaved(text string) bool {
+	return strings.HasPrefix(text, "=== ") || strings.HasPrefix(text, "--- ") ||
+		strings.HasPrefix(text, "    ") && testLineRE.MatchString(text) && !strings.Contains(text, " +0x")
+}
+
+// line handles one output line of test (maybe "") in package pkg.
+func (d *Diagnoser) line(pkg, test, text string) {
 	trimmed := strings.TrimSpace(text)
 	switch {
-	case d.race != nil:
-		if strings.HasPrefix(trimmed, "==================") {
-			d.closeRace()
-			return
-		}
+	case d.race != nil && raceBannerRE.MatchString(trimmed):
+		d.closeRace()
+		return
+	case d.race != nil && !interleaved(text):
 		d.race.lines = append(d.race.lines, text)
 		return
-	case trimmed == "==================":
+	case d.race == nil && raceBannerRE.MatchString(trimmed):
 		d.raceBanner = true
 		return
 	case d.raceBanner && trimmed == "WARNING: DATA RACE":
@@ -223,34 +295,43 @@ func (d *Diagnoser) line(test, text string) {
 	m := testLineRE.FindStringSubmatch(text)
 	switch {
 	case strings.Contains(text, "found unexpected goroutines"):
-		d.leak = &block{test: test, where: d.testLoc(m)}
+		d.leak = &block{test: test, where: d.testLoc(pkg, m)}
 	case strings.Contains(text, "Error Trace:"):
 		d.testify = &block{test: test, lines: []string{text}}
 	case m != nil && strings.HasPrefix(m[3], "deadlock guard:"):
-		d.add(Finding{Kind: KindDeadlock, Test: test, Message: strings.TrimSpace(strings.TrimPrefix(m[3], "deadlock guard:")), Location: d.testLoc(m),
-			Details: []string{"a call that should have returned is blocked for good; the leak report below shows where"}})
-	case m != nil && m[3] == "" && strings.HasSuffix(m[1], "_test.go"):
+		d.add(Finding{Kind: KindDeadlock, Test: test, Location: d.testLoc(pkg, m),
+			Message: "deadlock guard: " + strings.TrimSpace(strings.TrimPrefix(m[3], "deadlock guard:")),
+			Details: []string{"a call that should have returned is blocked for good; the leak finding shows where"}})
+	case m != nil && strings.TrimSpace(m[3]) == "":
 		// testify prints "file_test.go:NN: " alone before its block.
 	case m != nil && strings.HasSuffix(m[1], "_test.go") && test != "":
-		d.add(Finding{Kind: KindAssertion, Test: test, Message: m[3], Location: d.testLoc(m)})
+		if strings.HasPrefix(m[3], "race detected during execution of test") {
+			break
+		}
+		key := pkg + "\x00" + test
+		d.logs[key] = append(d.logs[key], Finding{Kind: KindAssertion, Test: test, Message: m[3], Location: d.testLoc(pkg, m)})
 	case strings.HasPrefix(trimmed, "panic: ") || strings.HasPrefix(trimmed, "fatal error: "):
 		d.dump = &block{test: test, lines: []string{trimmed}}
 	}
 }
 
 // testLoc is the location of a "file_test.go:NN:" prefix, in the kata folder.
-func (d *Diagnoser) testLoc(m []string) Location {
+func (d *Diagnoser) testLoc(pkg string, m []string) Location {
 	if m == nil {
 		return Location{}
 	}
 	n, _ := strconv.Atoi(m[2])
 	file := m[1]
-	if d.loc.kataDir != "" {
+	switch {
+	case d.loc.kataDir != "":
 		file = path.Join(d.loc.kataDir, file)
+	case d.opts.Module != "" && strings.HasPrefix(pkg, d.opts.Module+"/"):
+		file = path.Join(strings.TrimPrefix(pkg, d.opts.Module+"/"), file)
 	}
 	return Location{File: file, Line: n}
 }
 
+// buildLine turns one line of compiler output into a build finding.
 func (d *Diagnoser) buildLine(text string) {
 	m := buildErrRE.FindStringSubmatch(strings.TrimSpace(text))
 	if m == nil {
@@ -258,8 +339,8 @@ func (d *Diagnoser) buildLine(text string) {
 	}
 	line, _ := strconv.Atoi(m[2])
 	col, _ := strconv.Atoi(m[3])
-	file := m[1]
-	if !strings.HasPrefix(file, "/") && d.loc.kataDir != "" && !strings.Contains(file, "/") {
+	file := strings.TrimPrefix(m[1], "./")
+	if d.loc.kataDir != "" && !strings.Contains(file, "/") {
 		file = path.Join(d.loc.kataDir, file)
 	}
 	d.add(Finding{Kind: KindBuild, Message: m[4], Location: Location{File: d.loc.rel(file), Line: line, Col: col}})

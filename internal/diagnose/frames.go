@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -49,50 +50,58 @@ type locator struct {
 }
 
 func newLocator(o Options) locator {
-	return locator{root: strings.TrimSuffix(filepath.ToSlash(o.Root), "/"), kataDir: strings.Trim(o.KataDir, "/")}
+	return locator{root: strings.TrimSuffix(filepath.ToSlash(o.Root), "/"), kataDir: strings.Trim(filepath.ToSlash(o.KataDir), "/")}
 }
 
 // rel shows a path relative to the root when it is inside it.
 func (l locator) rel(p string) string {
+	r, _ := l.inside(p)
+	return r
+}
+
+// inside returns p relative to the root and whether it is inside the root.
+// Without a root, a relative path counts as inside.
+func (l locator) inside(p string) (string, bool) {
 	p = filepath.ToSlash(p)
 	if l.root != "" {
 		if r, ok := strings.CutPrefix(p, l.root+"/"); ok {
-			return r
+			return r, true
 		}
+		return p, false
 	}
-	return p
+	return p, !path.IsAbs(p) && !strings.HasPrefix(p, "$") && !(len(p) > 1 && p[1] == ':')
 }
 
 // learner reports whether a frame is in the learner's own code: a non-test
 // .go file of the kata (or, without a kata, of the repository).
 func (l locator) learner(f frame) bool {
 	r := l.rel(f.File)
-	if strings.HasSuffix(r, "_test.go") || strings.HasPrefix(r, "/") {
+	if strings.HasSuffix(r, "_test.go") || l.library(f) {
 		return false
 	}
 	if l.kataDir == "" {
-		return !l.library(f)
+		return true
 	}
 	return strings.HasPrefix(r, l.kataDir+"/")
 }
 
 // test reports whether a frame is in a test file of the repository.
 func (l locator) test(f frame) bool {
-	r := l.rel(f.File)
-	return strings.HasSuffix(r, "_test.go") && !strings.HasPrefix(r, "/")
+	return strings.HasSuffix(f.File, "_test.go") && !l.library(f)
 }
 
 // library reports frames of the runtime, the standard library, the module
-// cache and the workbook's own test support.
+// cache and the workbook's own test support: everything folded away.
 func (l locator) library(f frame) bool {
-	r := l.rel(f.File)
-	return strings.HasPrefix(r, "/") || strings.Contains(r, "/pkg/mod/") || strings.HasPrefix(r, "internal/katatest/")
+	r, in := l.inside(f.File)
+	return !in || strings.Contains(r, "/pkg/mod/") || strings.HasPrefix(r, "internal/katatest/")
 }
 
 // best picks the learner's first frame, else the first test frame, else the
-// first frame that is not library code, else the first frame.
+// first frame that is not library code; ok is false when it falls back to the
+// first frame of all.
 func (l locator) best(fs []frame) (Location, bool) {
-	for _, pick := range []func(frame) bool{l.learner, l.test, func(f frame) bool { return !l.library(f) }} {
+	for _, pick := range []func(frame) bool{l.learner, l.test} {
 		for _, f := range fs {
 			if pick(f) {
 				return l.loc(f), true

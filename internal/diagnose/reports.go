@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -105,60 +106,77 @@ func (d *Diagnoser) closeLeak() {
 			httpConns++
 			continue
 		}
-		frames := parseFrames(s.lines)
 		var stack, creator []frame
+		createdBy := ""
 		for i, l := range s.lines {
-			if strings.HasPrefix(strings.TrimSpace(l), "created by ") {
+			if t := strings.TrimSpace(l); strings.HasPrefix(t, "created by ") {
+				stack = parseFrames(s.lines[:i])
 				creator = parseFrames(s.lines[i:])
+				createdBy = t
 				break
 			}
 		}
-		stack = frames
-		if len(creator) > 0 && len(stack) >= len(creator) {
-			stack = stack[:len(stack)-len(creator)]
+		if createdBy == "" {
+			stack = parseFrames(s.lines)
 		}
 		at, ok := d.loc.best(stack)
-		if !ok {
+		if !ok && b.where.File != "" {
 			at = b.where
 		}
-		f := Finding{Kind: KindLeak, Test: b.test, Location: at,
-			Message: fmt.Sprintf("a goroutine is still running after the test (%s) at %s:%d", stateWords(state), at.File, at.Line)}
-		if c, ok := d.loc.best(creator); ok {
-			f.Details = append(f.Details, "it was started at "+describe(c))
+		where := ""
+		if at.Func != "" {
+			where = " in " + at.Func
 		}
-		f.Details = append(f.Details, "state "+state+", top of stack "+top)
+		f := Finding{Kind: KindLeak, Test: b.test, Location: at,
+			Message: fmt.Sprintf("a goroutine was left %s%s", stateWords(state), where)}
+		if len(creator) > 0 {
+			c := d.loc.loc(creator[0])
+			line := "started at " + c.File + ":" + strconv.Itoa(c.Line) + " by " + c.Func
+			if _, in, ok := strings.Cut(createdBy, " in goroutine "); ok {
+				line += " (in goroutine " + in + ")"
+			}
+			if strings.HasPrefix(c.File, "internal/katatest/") {
+				line += ": the deadlock guard running the test's call"
+			}
+			f.Details = append(f.Details, line)
+		}
+		f.Details = append(f.Details, "goroutine "+m[1]+" in state "+state+", "+top+" on top of its stack")
 		d.add(f)
 	}
 	if httpConns > 0 {
 		d.add(Finding{Kind: KindLeak, Test: b.test, Location: b.where,
 			Message: "a response body was never closed: the connection's read/write goroutines are still running",
-			Details: []string{fmt.Sprintf("%d net/http connection goroutine(s) (persistConn.readLoop/writeLoop) leaked; close every resp.Body on every path", httpConns)}})
+			Details: []string{fmt.Sprintf("%d net/http connection goroutine(s) (persistConn.readLoop/writeLoop) still running; close resp.Body on every path, even when you do not read it", httpConns)}})
 	}
 }
 
-// stateWords explains a goroutine state in plain words.
+// stateWords explains a goroutine state (as goleak prints it) in plain words.
 func stateWords(state string) string {
 	switch {
 	case strings.HasPrefix(state, "chan send"):
-		return "sending on a channel nobody receives from"
+		return "blocked sending on a channel nobody receives from"
 	case strings.HasPrefix(state, "chan receive"):
-		return "receiving from a channel nobody sends on or closes"
+		return "blocked receiving from a channel nobody sends on or closes"
 	case strings.HasPrefix(state, "select"):
-		return "in a select no case of which can proceed"
+		return "blocked in a select none of whose cases can proceed"
 	case strings.Contains(state, "WaitGroup.Wait"):
-		return "waiting in WaitGroup.Wait for a Done that never comes"
-	case strings.Contains(state, "Mutex.Lock"), strings.Contains(state, "RWMutex"):
-		return "waiting for a lock that is never unlocked"
+		return "blocked in WaitGroup.Wait for a Done that never comes"
+	case strings.Contains(state, "RWMutex.RLock"), strings.Contains(state, "RWMutex.Lock"), strings.Contains(state, "Mutex.Lock"):
+		return "blocked waiting for a lock that is never unlocked"
+	case strings.Contains(state, "Cond.Wait"):
+		return "blocked in Cond.Wait for a signal that never comes"
 	case strings.Contains(state, "IO wait"):
-		return "waiting on the network"
-	case state == "runnable" || state == "running":
-		return "not blocked but still busy: a loop that never ends"
+		return "blocked waiting on the network"
 	case strings.HasPrefix(state, "sleep"):
 		return "sleeping"
 	case strings.HasPrefix(state, "semacquire"), strings.HasPrefix(state, "sync"):
-		return "waiting on a lock or WaitGroup"
+		return "blocked waiting on a lock or WaitGroup"
+	case state == "running", state == "runnable":
+		return "still running (busy, perhaps in a loop that never ends)"
+	case strings.HasPrefix(state, "syscall"):
+		return "in a system call"
 	}
-	return state
+	return "in state " + state
 }
 
 // closeTestify turns an open testify block into an assertion finding.
@@ -205,6 +223,45 @@ func (d *Diagnoser) closeTestify() {
 	d.add(f)
 }
 
+// goroutineRE matches a traceback's goroutine header:
+// "goroutine 8 [chan receive (durable), synctest bubble 1]:".
+var goroutineRE = regexp.MustCompile(`^goroutine (\d+) \[([^\]]*)\]:$`)
+
+// goroutineDump is one goroutine of a traceback.
+type goroutineDump struct {
+	id, state string
+	frames    []frame
+}
+
+// goroutines splits a traceback into its goroutines.
+func goroutines(lines []string) []goroutineDump {
+	var out []goroutineDump
+	for _, s := range sections(lines, goroutineRE.MatchString) {
+		m := goroutineRE.FindStringSubmatch(s.header)
+		g := goroutineDump{id: m[1], state: m[2]}
+		// Stop before "created by": it says where, not what runs.
+		for i, l := range s.lines {
+			if strings.HasPrefix(strings.TrimSpace(l), "created by ") {
+				s.lines = s.lines[:i]
+				break
+			}
+		}
+		g.frames = parseFrames(s.lines)
+		out = append(out, g)
+	}
+	return out
+}
+
+// panicText is a panic's value without the "panic: " prefix and the testing
+// package's "[recovered, repanicked]" suffix.
+func panicText(head string) string {
+	head = strings.TrimPrefix(head, "panic: ")
+	for _, suffix := range []string{" [recovered, repanicked]", " [recovered]"} {
+		head = strings.TrimSuffix(head, suffix)
+	}
+	return head
+}
+
 // closeDump turns a panic, fatal error or timeout dump into a finding.
 func (d *Diagnoser) closeDump() {
 	b := d.dump
@@ -213,13 +270,37 @@ func (d *Diagnoser) closeDump() {
 		return
 	}
 	head := b.lines[0]
-	frames := parseFrames(b.lines)
-	at, _ := d.loc.best(frames)
-	f := Finding{Test: b.test, Location: at}
+	gs := goroutines(b.lines)
+	f := Finding{Test: b.test}
+	// blocked lists the goroutines stopped in learner or test code, for the
+	// dumps that are about every goroutine rather than the panicking one.
+	blocked := func() {
+		// Goroutines stopped in the learner's code come first; the
+		// testing package's own goroutines (the panicking one, the alarm)
+		// only when nothing else points anywhere.
+		for _, pick := range []func(frame) bool{d.loc.learner, d.loc.test} {
+			for _, g := range gs {
+				for _, fr := range g.frames {
+					if !pick(fr) {
+						continue
+					}
+					at := d.loc.loc(fr)
+					if f.Location.File == "" {
+						f.Location = at
+					}
+					f.Details = append(f.Details, fmt.Sprintf("goroutine %s [%s] at %s", g.id, g.state, describe(at)))
+					break
+				}
+			}
+			if f.Location.File != "" {
+				return
+			}
+		}
+	}
 	switch {
 	case strings.HasPrefix(head, "panic: test timed out"):
 		f.Kind = KindTimeout
-		f.Message = "the tests did not finish in time (" + strings.TrimPrefix(head, "panic: ") + "): an infinite loop, or a block no guard caught"
+		f.Message = "the tests did not finish in time (" + panicText(head) + "): an infinite loop, or a block no guard caught"
 		inRunning := false
 		for _, l := range b.lines[1:] {
 			t := strings.TrimSpace(l)
@@ -228,30 +309,48 @@ func (d *Diagnoser) closeDump() {
 				continue
 			}
 			if inRunning {
-				if t == "" {
+				if t == "" || goroutineRE.MatchString(t) {
 					break
 				}
 				f.Details = append(f.Details, "still running: "+t)
+				if f.Test == "" {
+					f.Test, _, _ = strings.Cut(t, " ")
+				}
 			}
 		}
-		if at.File != "" {
-			f.Details = append(f.Details, "busy or blocked at "+describe(at))
-		}
+		blocked()
 	case strings.Contains(head, "main bubble goroutine has exited but blocked goroutines remain"):
 		f.Kind = KindLeak
 		f.Message = "goroutines were left blocked when the synctest bubble ended"
-	case strings.Contains(head, "all goroutines in bubble are blocked"), strings.Contains(head, "all goroutines are asleep - deadlock"):
+		blocked()
+	case strings.Contains(head, "all goroutines in bubble are blocked"):
+		f.Kind = KindDeadlock
+		f.Message = "deadlock: every goroutine in the synctest bubble is blocked, nothing can ever proceed"
+		blocked()
+	case strings.Contains(head, "all goroutines are asleep - deadlock"):
 		f.Kind = KindDeadlock
 		f.Message = "deadlock: every goroutine is blocked, nothing can ever proceed"
-	case strings.Contains(head, "unexpected call to os.Exit"):
-		f.Kind = KindPanic
-		f.Message = "the code called os.Exit during a test: " + strings.TrimPrefix(head, "panic: ")
+		blocked()
 	default:
 		f.Kind = KindPanic
-		f.Message = head
-	}
-	if f.Location.File != "" && f.Kind != KindTimeout {
-		f.Details = append(f.Details, "at "+describe(f.Location))
+		f.Message = "panic: " + panicText(head)
+		if strings.HasPrefix(head, "fatal error: ") {
+			f.Message = head
+		}
+		if strings.Contains(head, "unexpected call to os.Exit") {
+			f.Message = "the code called os.Exit during a test (" + panicText(head) + "): return an error instead"
+		}
+		if len(gs) > 0 {
+			var ok bool
+			f.Location, ok = d.loc.best(gs[0].frames)
+			if ok {
+				for _, fr := range gs[0].frames {
+					if !d.loc.library(fr) {
+						f.Details = append(f.Details, "at "+describe(d.loc.loc(fr)))
+					}
+				}
+			}
+		}
 	}
 	d.add(f)
 }

@@ -1,0 +1,5 @@
+package osexit
+
+import "testing"
+
+func TestStop(t *testing.T) { Stop() }
