@@ -1,52 +1,120 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
 
-	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/diagnose"
+	"github.com/gokatas/concurrency/internal/report"
+	"github.com/gokatas/concurrency/internal/testjson"
 )
 
-// cmdExplain is `go test -json ./... | kata explain [--json]`: the
-// workbook's diagnosis on any go test -json stream, for use on a learner's
-// own code after the katas. Exit 0 with no findings, 1 with findings, 2 when
-// stdin is a terminal (nothing was piped in).
+// cmdExplain is `kata explain [--json]`: it reads any `go test -json`
+// stream on stdin (with -race and goleak or not) and prints its findings.
+// Exit 0 with no finding and a passing run, 1 otherwise, 2 when stdin is a
+// terminal (there is nothing to read).
 func cmdExplain(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print the findings as one JSON document")
-	if names, err := parseArgs(fs, args); err != nil {
+	asJSON := fs.Bool("json", false, "print one JSON document instead of text")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
-	} else if len(names) > 0 {
-		return &exitError{code: exitUsage, msg: "explain reads a stream on stdin and takes no arguments"}
+	}
+	if len(pos) > 0 {
+		return &exitError{code: exitUsage, msg: fmt.Sprintf("explain: unexpected argument %q\nusage: go test -race -json ./... | %s", pos[0], usageOf(fs))}
 	}
 	if e.stdinTTY {
-		return &exitError{code: exitUsage, msg: "explain reads `go test -json` output on stdin, e.g.\n  go test -race -json ./... | kata explain"}
+		return &exitError{code: exitUsage, msg: "explain: stdin is a terminal; pipe a test run into it:\n  go test -race -json ./katas/01-wg-ordering/ | kata explain"}
 	}
-	root := e.dir
-	if r, err := catalog.FindRoot(e.dir); err == nil {
-		root = r
+	opts := explainOptions(e.dir)
+	d := diagnose.New(opts)
+	dec := testjson.NewDecoder(e.stdin)
+	color := report.ColorEnabled(e.stdoutTTY, e.getenv)
+	out := bufio.NewWriter(e.stdout)
+	shown := 0
+	for ctx.Err() == nil {
+		ev, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("explain: %w", err)
+		}
+		// Text output streams: each finding as soon as it is complete.
+		for _, f := range d.Feed(ev) {
+			if *asJSON {
+				continue
+			}
+			if shown > 0 {
+				out.WriteByte('\n')
+			}
+			out.WriteString(report.Finding(f, report.Options{Color: color}))
+			shown++
+			if err := out.Flush(); err != nil {
+				return fmt.Errorf("explain: %w", err)
+			}
+		}
 	}
-	res, err := diagnose.Stream(e.stdin, diagnose.Options{Root: root})
-	if err != nil {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	res := d.Result()
+	if *asJSON {
+		b, err := report.JSON(res)
+		if err != nil {
+			return fmt.Errorf("explain: %w", err)
+		}
+		out.Write(b)
+	} else {
+		for _, f := range res.Findings[shown:] {
+			if shown > 0 {
+				out.WriteByte('\n')
+			}
+			out.WriteString(report.Finding(f, report.Options{Color: color}))
+			shown++
+		}
+		if shown > 0 {
+			out.WriteByte('\n')
+		}
+		out.WriteString(report.Footer(res, report.Options{Color: color, Tests: true}))
+	}
+	if err := out.Flush(); err != nil {
 		return fmt.Errorf("explain: %w", err)
 	}
-	if res.Findings == nil {
-		res.Findings = []diagnose.Finding{}
-	}
-	if *asJSON {
-		if err := writeJSON(e, map[string]any{"findings": res.Findings, "passed": res.Passed, "complete": res.Complete, "tests": res.Tests}); err != nil {
-			return err
-		}
-	} else if len(res.Findings) == 0 {
-		fmt.Fprintln(e.stdout, "No findings: no race, leak, deadlock, panic, build error or failed assertion in this run.")
-	} else {
-		fmt.Fprintf(e.stdout, "%d finding(s):\n", len(res.Findings))
-		fmt.Fprint(e.stdout, formatFindings(res.Findings))
-	}
-	if len(res.Findings) > 0 {
+	if len(res.Findings) > 0 || !res.Passed {
 		return &exitError{code: exitFailing}
 	}
 	return nil
+}
+
+// explainOptions finds the module around dir, so findings are shown
+// relative to its root and test lines are placed in their package folders.
+func explainOptions(dir string) diagnose.Options {
+	for d := dir; d != ""; {
+		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil {
+			return diagnose.Options{Root: d, Module: modulePath(string(b))}
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	return diagnose.Options{Root: dir}
+}
+
+// modulePath reads the module line of a go.mod file.
+func modulePath(gomod string) string {
+	for line := range strings.Lines(gomod) {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
+			return strings.Trim(strings.TrimSpace(rest), `"`)
+		}
+	}
+	return ""
 }
