@@ -75,13 +75,36 @@ type Diagnoser struct {
 	// is not a problem).
 	logs map[string][]Finding
 	seen map[string]bool
+	// partial holds the start of a line test2json split into several
+	// output events (it flushes every 1024 bytes), per package and test.
+	partial map[string]string
 }
+
+// maxMessage caps a finding's message and each of its details, in bytes.
+const maxMessage = 2000
+
+// maxPartial caps how much of one long output line is kept.
+const maxPartial = 64 << 10
 
 // block collects the lines of one multi-line report.
 type block struct {
 	test  string
 	lines []string
 	where Location // the test line that printed it, when known
+	// bare: the report was printed straight to the output (goleak's
+	// VerifyTestMain), not through t.Error, so its lines are not indented.
+	bare bool
+}
+
+// endsBareLeak reports the lines that end an unindented goleak report:
+// go test's own summary lines.
+func endsBareLeak(text string) bool {
+	for _, p := range []string{"FAIL", "ok ", "PASS", "--- ", "=== ", "exit status", "panic: ", "fatal error: ", "coverage: "} {
+		if strings.HasPrefix(text, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // New returns a Diagnoser for one run.
@@ -89,7 +112,7 @@ func New(opts Options) *Diagnoser {
 	return &Diagnoser{
 		opts: opts, loc: newLocator(opts),
 		index: map[string]int{}, started: map[string]bool{}, ended: map[string]string{},
-		logs: map[string][]Finding{}, seen: map[string]bool{},
+		logs: map[string][]Finding{}, seen: map[string]bool{}, partial: map[string]string{},
 	}
 }
 
@@ -130,11 +153,30 @@ func (d *Diagnoser) Feed(ev testjson.Event) []Finding {
 			d.buildLine(strings.TrimRight(ev.Output, "\r\n"))
 			break
 		}
-		for line := range strings.Lines(ev.Output) {
-			d.line(ev.Package, ev.Test, strings.TrimRight(line, "\r\n"))
-		}
+		d.output(ev)
 	}
 	return d.all[start:len(d.all):len(d.all)]
+}
+
+// output splits an output event into lines, joining a line test2json cut
+// into several events.
+func (d *Diagnoser) output(ev testjson.Event) {
+	key := ev.Package + "\x00" + ev.Test
+	for chunk := range strings.Lines(ev.Output) {
+		if !strings.HasSuffix(chunk, "\n") {
+			p := d.partial[key]
+			if len(p) < maxPartial {
+				p += chunk[:min(len(chunk), maxPartial-len(p))]
+			}
+			d.partial[key] = p
+			continue
+		}
+		if p, ok := d.partial[key]; ok {
+			delete(d.partial, key)
+			chunk = p + chunk
+		}
+		d.line(ev.Package, ev.Test, strings.TrimRight(chunk, "\r\n"))
+	}
 }
 
 // endTest records a test's outcome; a failed test's logged lines become
@@ -221,6 +263,10 @@ func (d *Diagnoser) test(pkg, name string) int {
 
 // add records a finding unless an identical one was already recorded.
 func (d *Diagnoser) add(f Finding) {
+	f.Message = clip(f.Message, maxMessage)
+	for i, l := range f.Details {
+		f.Details[i] = clip(l, maxMessage)
+	}
 	key := string(f.Kind) + "|" + f.Test + "|" + f.Message + "|" + f.File + ":" + strconv.Itoa(f.Line) + "|" + strings.Join(f.Details, "|")
 	if d.seen[key] {
 		return
@@ -231,6 +277,11 @@ func (d *Diagnoser) add(f Finding) {
 
 // flush ends every open block.
 func (d *Diagnoser) flush() {
+	for key, p := range d.partial {
+		delete(d.partial, key)
+		pkg, test, _ := strings.Cut(key, "\x00")
+		d.line(pkg, test, p)
+	}
 	d.closeRace()
 	d.closeLeak()
 	d.closeTestify()
@@ -278,7 +329,7 @@ func (d *Diagnoser) line(pkg, test, text string) {
 		return
 	}
 	if d.leak != nil {
-		if text != "" && (text[0] == ' ' || text[0] == '\t') {
+		if text != "" && (text[0] == ' ' || text[0] == '\t') || d.leak.bare && !endsBareLeak(text) {
 			d.leak.lines = append(d.leak.lines, text)
 			return
 		}
@@ -295,7 +346,7 @@ func (d *Diagnoser) line(pkg, test, text string) {
 	m := testLineRE.FindStringSubmatch(text)
 	switch {
 	case strings.Contains(text, "found unexpected goroutines"):
-		d.leak = &block{test: test, where: d.testLoc(pkg, m)}
+		d.leak = &block{test: test, where: d.testLoc(pkg, m), bare: m == nil && !strings.HasPrefix(text, " ")}
 	case strings.Contains(text, "Error Trace:"):
 		d.testify = &block{test: test, lines: []string{text}}
 	case m != nil && strings.HasPrefix(m[3], "deadlock guard:"):

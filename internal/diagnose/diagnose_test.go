@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokatas/concurrency/internal/testjson"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -70,3 +71,310 @@ func TestGolden(t *testing.T) {
 
 // short writes a finding as "kind file:line" for the table tests.
 func short(f Finding) string { return fmt.Sprintf("%s %s:%d", f.Kind, f.File, f.Line) }
+
+// TestFixtures pins the essentials of each captured run: the kinds and
+// places of its findings, in order, and the verdict.
+func TestFixtures(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	pkgs := "internal/diagnose/testdata/pkgs/"
+	tests := []struct {
+		name     string
+		want     []string // short(finding)
+		contains []string // substrings somewhere in the findings' text
+		passed   bool
+		build    bool
+	}{
+		{name: "pkg-race", want: []string{"race " + pkgs + "race/counter.go:10"},
+			contains: []string{"read by goroutine", "previous write by goroutine", "started at " + pkgs + "race/counter.go:9 in race.Count"}},
+		{name: "pkg-leak", want: []string{"leak " + pkgs + "leak/search.go:9"},
+			contains: []string{"sending on a channel nobody receives from", "started at " + pkgs + "leak/search.go:8 by leak.First (in goroutine"}},
+		{name: "pkg-guard", want: []string{"deadlock " + pkgs + "guard/ledger_test.go:14", "leak " + pkgs + "guard/ledger.go:14"},
+			contains: []string{"deadlock guard: the second Withdraw", "a lock that is never unlocked", "state sync.Mutex.Lock"}},
+		{name: "pkg-panic", want: []string{"panic " + pkgs + "panic/cache.go:8"},
+			contains: []string{"panic: assignment to entry in nil map", "at " + pkgs + "panic/cache_test.go:7 in panic.TestPut"}},
+		{name: "pkg-osexit", want: []string{"panic " + pkgs + "osexit/main.go:7"}, contains: []string{"os.Exit(0)"}},
+		{name: "pkg-timeout", want: []string{"timeout " + pkgs + "timeout/spin.go:6"},
+			contains: []string{"test timed out after 2s", "still running: TestSpin"}},
+		{name: "pkg-build", build: true, want: []string{"build " + pkgs + "build/broken.go:6", "build " + pkgs + "build/broken.go:7"},
+			contains: []string{"undefined: y"}},
+		{name: "pkg-testify",
+			want:     []string{"assertion " + pkgs + "testify/sum_test.go:10", "assertion " + pkgs + "testify/sum_test.go:14", "assertion " + pkgs + "testify/sum_test.go:16"},
+			contains: []string{"Not equal: the sum of 1, 2, 3", "expected: 6", "actual  : 3", "Sum([4]) = 0, want 4"}},
+		{name: "pkg-httpbody", want: []string{"leak " + pkgs + "httpbody/fetch_test.go:13"},
+			contains: []string{"a response body was never closed: the connection's read/write goroutines are still running"}},
+		{name: "pkg-bubbleleak", want: []string{"leak " + pkgs + "bubbleleak/worker.go:7"}, contains: []string{"synctest bubble ended"}},
+		{name: "pkg-bubbledeadlock", want: []string{"deadlock " + pkgs + "bubbledeadlock/pair.go:7"}, contains: []string{"chan receive (durable)"}},
+		{name: "01-buggy", want: []string{
+			"deadlock katas/01-wg-ordering/prices_test.go:81", "leak katas/01-wg-ordering/prices.go:83",
+			"race katas/01-wg-ordering/prices.go:77", "assertion katas/01-wg-ordering/prices_test.go:123"},
+			contains: []string{"previous read by goroutine 26 at katas/01-wg-ordering/prices.go:92", "WaitGroup.Wait"}},
+		{name: "01-solved", passed: true},
+		{name: "01-build", build: true, want: []string{"build katas/01-wg-ordering/prices.go:62"}},
+		{name: "01-panic", want: []string{"panic katas/01-wg-ordering/prices.go:63"}},
+		{name: "01-osexit", want: []string{"panic katas/01-wg-ordering/prices.go:63"}},
+		{name: "04-solved", passed: true},
+		{name: "05-solved", passed: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := diagnoseFixture(t, tt.name)
+			var got []string
+			var text strings.Builder
+			for _, f := range r.Findings {
+				got = append(got, short(f))
+				fmt.Fprintln(&text, f.Message, f.Details)
+			}
+			assert.Equal(t, tt.want, got)
+			for _, s := range tt.contains {
+				assert.Contains(t, text.String(), s)
+			}
+			assert.Equal(t, tt.passed, r.Passed, "passed")
+			assert.Equal(t, tt.build, r.BuildFailed, "build failed")
+			assert.True(t, r.Complete, "complete")
+		})
+	}
+}
+
+// TestKatasFail checks every captured buggy kata run yields findings of
+// the kinds its kata.json declares.
+func TestKatasFail(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	files, err := filepath.Glob("testdata/[0-9][0-9]-buggy.json")
+	require.NoError(t, err)
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		t.Run(name, func(t *testing.T) {
+			meta, err := os.ReadFile(filepath.Join("..", "..", fixtureOptions(name).KataDir, "kata.json"))
+			if err != nil {
+				t.Skip("kata not in this tree:", err)
+			}
+			var k struct{ Detectors []string }
+			require.NoError(t, json.Unmarshal(meta, &k))
+			r := diagnoseFixture(t, name)
+			kinds := map[string]bool{}
+			for _, f := range r.Findings {
+				kinds[string(f.Kind)] = true
+				assert.NotEmpty(t, f.File, "finding without a place: %+v", f)
+			}
+			for _, d := range k.Detectors {
+				assert.True(t, kinds[d], "no %s finding", d)
+			}
+			assert.False(t, r.Passed)
+		})
+	}
+}
+
+// TestStreaming checks findings come out of Feed as soon as they are
+// complete (before the run ends), each exactly once.
+func TestStreaming(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	f, err := os.Open("testdata/01-buggy.json")
+	require.NoError(t, err)
+	defer f.Close()
+	d := New(fixtureOptions("01-buggy"))
+	dec := testjson.NewDecoder(f)
+	var fed []Finding
+	firstAt, ended := -1, -1
+	for i := 0; ; i++ {
+		ev, err := dec.Next()
+		if err != nil {
+			break
+		}
+		out := d.Feed(ev)
+		if len(out) > 0 && firstAt < 0 {
+			firstAt = i
+		}
+		if ev.Test == "" && (ev.Action == "pass" || ev.Action == "fail") {
+			ended = i
+		}
+		fed = append(fed, out...)
+	}
+	r := d.Result()
+	assert.Equal(t, r.Findings, fed, "every finding returned once, by Feed")
+	require.GreaterOrEqual(t, firstAt, 0)
+	assert.Less(t, firstAt, ended, "first finding before the end event")
+	again := d.Result()
+	assert.Equal(t, r, again, "Result is idempotent")
+}
+
+// feed runs lines (JSON events or raw text) through a Diagnoser.
+func feed(t *testing.T, opts Options, lines ...string) Result {
+	t.Helper()
+	r, err := Stream(strings.NewReader(strings.Join(lines, "\n")), opts)
+	require.NoError(t, err)
+	return r
+}
+
+// out builds an output event of test in package p.
+func out(test, text string) string {
+	b, _ := json.Marshal(testjson.Event{Action: "output", Package: "example.com/m/katas/k", Test: test, Output: text + "\n"})
+	return string(b)
+}
+
+// chunks splits text into output events of at most n bytes, as test2json
+// does with long lines.
+func chunks(test, text string, n int) []string {
+	var evs []string
+	for len(text) > 0 {
+		k := min(n, len(text))
+		b, _ := json.Marshal(testjson.Event{Action: "output", Package: "example.com/m/katas/k", Test: test, Output: text[:k]})
+		evs = append(evs, string(b))
+		text = text[k:]
+	}
+	return evs
+}
+
+func ev(action, test string) string {
+	b, _ := json.Marshal(testjson.Event{Action: action, Package: "example.com/m/katas/k", Test: test})
+	return string(b)
+}
+
+// TestEdgeCases covers hand-made streams the captured runs do not.
+func TestEdgeCases(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	opts := Options{Root: "/r", KataDir: "katas/k", Module: "example.com/m"}
+	raceBlock := []string{
+		"==================", "WARNING: DATA RACE", "Write at 0x00c000012345 by goroutine 8:",
+		"  example.com/m/katas/k.Inc()", "      /r/katas/k/k.go:12 +0x44", "",
+		"Previous read at 0x00c000012345 by goroutine 7:",
+		"  example.com/m/katas/k.Get()", "      /r/katas/k/k.go:20 +0x3a", "",
+		"Goroutine 8 (running) created at:", "  example.com/m/katas/k.Start()", "      /r/katas/k/k.go:30 +0x10", "",
+		"Goroutine 7 (running) created at:", "  example.com/m/katas/k.TestK()", "      /r/katas/k/k_test.go:9 +0x10",
+		"==================",
+	}
+	var raceEvents []string
+	for _, l := range raceBlock {
+		raceEvents = append(raceEvents, out("TestK", l))
+	}
+	tests := []struct {
+		name     string
+		lines    []string
+		want     []string
+		contains []string
+		check    func(t *testing.T, r Result)
+	}{
+		{
+			name:  "empty stream",
+			lines: nil,
+			check: func(t *testing.T, r Result) { assert.False(t, r.Complete); assert.False(t, r.Passed) },
+		},
+		{
+			name:  "no end event: the running test is incomplete",
+			lines: []string{ev("start", ""), ev("run", "TestK"), out("TestK", "    k_test.go:5: want 1, got 2")},
+			want:  []string{"assertion katas/k/k_test.go:5"},
+			check: func(t *testing.T, r Result) {
+				assert.False(t, r.Complete)
+				assert.False(t, r.Passed)
+				require.Len(t, r.Tests, 1)
+				assert.Equal(t, "incomplete", r.Tests[0].Outcome)
+			},
+		},
+		{
+			name:  "truncated in the middle of a race report",
+			lines: append([]string{ev("run", "TestK")}, raceEvents[:9]...),
+			want:  []string{"race katas/k/k.go:12"},
+		},
+		{
+			name: "race report interleaved with a test's log line",
+			lines: append(append(append([]string{ev("run", "TestK")}, raceEvents[:5]...),
+				out("TestK", "    k_test.go:40: checked the total")), append(raceEvents[5:], ev("fail", "TestK"), ev("fail", ""))...),
+			want:     []string{"race katas/k/k.go:12", "assertion katas/k/k_test.go:40"},
+			contains: []string{"write by goroutine 8 at katas/k/k.go:12 in k.Inc (started at katas/k/k.go:30 in k.Start)", "previous read by goroutine 7"},
+		},
+		{
+			name:  "the same race reported twice is one finding",
+			lines: append(append([]string{ev("run", "TestK")}, raceEvents...), raceEvents...),
+			want:  []string{"race katas/k/k.go:12"},
+		},
+		{
+			name:  "a log line of a passing test is no finding",
+			lines: []string{ev("run", "TestK"), out("TestK", "    k_test.go:5: just saying"), ev("pass", "TestK"), ev("pass", "")},
+			want:  nil,
+			check: func(t *testing.T, r Result) { assert.True(t, r.Passed) },
+		},
+		{
+			name: "runtime deadlock (all goroutines asleep), as plain text",
+			lines: []string{ev("run", "TestK"), "fatal error: all goroutines are asleep - deadlock!", "",
+				"goroutine 1 [chan receive]:", "example.com/m/katas/k.Wait(...)", "\t/r/katas/k/k.go:6", "exit status 2"},
+			want: []string{"deadlock katas/k/k.go:6"},
+		},
+		{
+			name: "goleak VerifyTestMain report after PASS names no test",
+			lines: []string{ev("run", "TestK"), ev("pass", "TestK"), out("", "PASS"),
+				out("", "goleak: Errors on successful test run: found unexpected goroutines:"),
+				out("", "[Goroutine 9 in state chan receive, with example.com/m/katas/k.loop on top of the stack:"),
+				out("", "example.com/m/katas/k.loop(0xc000010000)"), out("", "\t/r/katas/k/k.go:50 +0x2c"),
+				out("", "created by example.com/m/katas/k.Start in goroutine 7"), out("", "\t/r/katas/k/k.go:44 +0x66"),
+				out("", "]"), ev("fail", "")},
+			want:     []string{"leak katas/k/k.go:50"},
+			contains: []string{"receiving from a channel nobody sends on or closes", "started at katas/k/k.go:44 by k.Start"},
+		},
+		{
+			name: "compile error as plain text (no -json build events)",
+			lines: []string{"# example.com/m/katas/k", "katas/k/k.go:3:2: undefined: x",
+				`{"Action":"fail","Package":"example.com/m/katas/k","FailedBuild":"example.com/m/katas/k"}`},
+			want:  []string{"build katas/k/k.go:3"},
+			check: func(t *testing.T, r Result) { assert.True(t, r.BuildFailed); assert.False(t, r.Passed) },
+		},
+		{
+			name:  "huge output line, split by test2json into 1024-byte events",
+			lines: append(append([]string{ev("run", "TestK")}, chunks("TestK", "    k_test.go:7: "+strings.Repeat("x", 3<<20)+"\n", 1024)...), ev("fail", "TestK")),
+			want:  []string{"assertion katas/k/k_test.go:7"},
+			check: func(t *testing.T, r Result) { assert.Less(t, len(r.Findings[0].Message), 70<<10) },
+		},
+		{
+			name:  "a line cut at the end of the stream still counts",
+			lines: []string{ev("run", "TestK"), chunks("TestK", "    k_test.go:8: cut here", 1024)[0]},
+			want:  []string{"assertion katas/k/k_test.go:8"},
+		},
+		{
+			name: "two packages: passed only if both pass",
+			lines: []string{`{"Action":"start","Package":"a"}`, `{"Action":"start","Package":"b"}`,
+				`{"Action":"pass","Package":"a"}`, `{"Action":"fail","Package":"b"}`},
+			check: func(t *testing.T, r Result) { assert.True(t, r.Complete); assert.False(t, r.Passed) },
+		},
+		{
+			name:  "a started package that never ended",
+			lines: []string{`{"Action":"start","Package":"a"}`, `{"Action":"start","Package":"b"}`, `{"Action":"pass","Package":"a"}`},
+			check: func(t *testing.T, r Result) { assert.False(t, r.Complete); assert.False(t, r.Passed) },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := feed(t, opts, tt.lines...)
+			var got []string
+			var text strings.Builder
+			for _, f := range r.Findings {
+				got = append(got, short(f))
+				fmt.Fprintln(&text, f.Message, f.Details)
+			}
+			assert.Equal(t, tt.want, got)
+			for _, s := range tt.contains {
+				assert.Contains(t, text.String(), s)
+			}
+			if tt.check != nil {
+				tt.check(t, r)
+			}
+		})
+	}
+}
+
+func TestParseVet(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	b, err := os.ReadFile("testdata/pkg-vet.txt")
+	require.NoError(t, err)
+	fs := ParseVet(b, Options{Root: "$ROOT", KataDir: "internal/diagnose/testdata/pkgs/vet"})
+	var got []string
+	for _, f := range fs {
+		got = append(got, short(f))
+	}
+	assert.Equal(t, []string{
+		"vet internal/diagnose/testdata/pkgs/vet/copy.go:13",
+		"vet internal/diagnose/testdata/pkgs/vet/copy.go:19",
+	}, got)
+	assert.Contains(t, fs[1].Message, "WaitGroup.Add called from inside new goroutine")
+	assert.Empty(t, ParseVet([]byte("# some/pkg\nnothing here\n"), Options{}))
+	abs := ParseVet([]byte("vet: /r/katas/k/k.go:3:4: undefined: y\n"), Options{Root: "/r"})
+	require.Len(t, abs, 1)
+	assert.Equal(t, Finding{Kind: KindBuild, Message: "undefined: y", Location: Location{File: "katas/k/k.go", Line: 3, Col: 4}}, abs[0])
+}
