@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// explain runs `kata explain args...` on stdin and returns stdout and the
+// exit code.
+func explain(t *testing.T, stdin string, tty bool, args ...string) (string, int, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, dir: t.TempDir(),
+		getenv: func(string) string { return "" }, stdinTTY: tty}
+	err := cmdExplain(context.Background(), e, args)
+	return out.String(), exitCode(context.Background(), err), err
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../internal/diagnose/testdata/" + name)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestExplain(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	tests := []struct {
+		name     string
+		stdin    string
+		tty      bool
+		args     []string
+		code     int
+		contains []string
+	}{
+		{name: "a buggy kata", stdin: fixture(t, "01-buggy.json"), code: 1,
+			contains: []string{"race ", "prices.go:77", "leak ", "deadlock ", "assertion ", "FAIL: 4 findings"}},
+		{name: "a solved kata", stdin: fixture(t, "01-solved.json"), code: 0, contains: []string{"PASS: 5 tests passed"}},
+		{name: "a compile error", stdin: fixture(t, "pkg-build.json"), code: 1, contains: []string{"build ", "broken.go:7:9  undefined: y"}},
+		{name: "plain go test output, no -json", stdin: "--- FAIL: TestX (0.00s)\n    x_test.go:3: boom\nFAIL\n", code: 1},
+		{name: "empty input", stdin: "", code: 1, contains: []string{"cut short"}},
+		{name: "stdin is a terminal", tty: true, code: 2},
+		{name: "unexpected argument", args: []string{"01"}, code: 2},
+		{name: "unknown flag", args: []string{"--nope"}, code: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, code, _ := explain(t, tt.stdin, tt.tty, tt.args...)
+			assert.Equal(t, tt.code, code, out)
+			for _, s := range tt.contains {
+				assert.Contains(t, out, s)
+			}
+		})
+	}
+}
+
+func TestExplainJSON(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	for _, args := range [][]string{{"--json"}, {"-json"}} {
+		out, code, err := explain(t, fixture(t, "pkg-race.json"), false, args...)
+		assert.Equal(t, 1, code)
+		var ee *exitError
+		require.True(t, errors.As(err, &ee))
+		assert.Empty(t, ee.msg, "findings are the output, not an error message")
+		dec := json.NewDecoder(strings.NewReader(out))
+		var doc struct {
+			Passed   bool
+			Findings []struct{ Kind, File string }
+		}
+		require.NoError(t, dec.Decode(&doc))
+		assert.False(t, dec.More(), "exactly one JSON document")
+		require.Len(t, doc.Findings, 1)
+		assert.Equal(t, "race", doc.Findings[0].Kind)
+	}
+	out, code, _ := explain(t, fixture(t, "01-solved.json"), false, "--json")
+	assert.Equal(t, 0, code)
+	assert.True(t, json.Valid([]byte(out)))
+}
