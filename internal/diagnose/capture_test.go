@@ -23,7 +23,9 @@ type capture struct {
 	kataDir string   // Options.KataDir for the fixture
 }
 
-// captures are the fixtures recorded from real runs. The 01-panic,
+// captures are the fixtures recorded from real runs of the packages under
+// testdata/pkgs; every kata in katas/ is recorded too, buggy (NN-buggy)
+// and with its solution overlaid (NN-solved). The 01-panic,
 // 01-osexit, 01-timeout and 01-build fixtures were recorded once against
 // hand-broken copies of kata 01 and are not re-recorded here.
 var captures = []capture{
@@ -39,12 +41,6 @@ var captures = []capture{
 	{name: "pkg-bubbleleak", dir: "internal/diagnose/testdata/pkgs/bubbleleak"},
 	{name: "pkg-bubbledeadlock", dir: "internal/diagnose/testdata/pkgs/bubbledeadlock"},
 	{name: "pkg-vet", dir: "internal/diagnose/testdata/pkgs/vet", vet: true},
-	{name: "01-buggy", dir: "katas/01-wg-ordering"},
-	{name: "01-solved", dir: "katas/01-wg-ordering", solved: true},
-	{name: "04-buggy", dir: "katas/04-mutex-defer"},
-	{name: "04-solved", dir: "katas/04-mutex-defer", solved: true},
-	{name: "05-buggy", dir: "katas/05-gomaxprocs"},
-	{name: "05-solved", dir: "katas/05-gomaxprocs", solved: true},
 }
 
 // TestCapture re-records the fixtures from real runs. It runs only with
@@ -58,7 +54,14 @@ func TestCapture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range captures {
+	all := captures
+	katas, _ := filepath.Glob(filepath.Join(root, "katas", "[0-9][0-9]-*"))
+	for _, k := range katas {
+		dir := "katas/" + filepath.Base(k)
+		n := filepath.Base(k)[:2]
+		all = append(all, capture{name: n + "-buggy", dir: dir}, capture{name: n + "-solved", dir: dir, solved: true})
+	}
+	for _, c := range all {
 		if want != "1" && want != c.name {
 			continue
 		}

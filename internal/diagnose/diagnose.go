@@ -94,7 +94,13 @@ type block struct {
 	// bare: the report was printed straight to the output (goleak's
 	// VerifyTestMain), not through t.Error, so its lines are not indented.
 	bare bool
+	// indent is the indentation of the line that opened the block: the
+	// report's own lines are indented deeper.
+	indent int
 }
+
+// indent counts the leading spaces of a line.
+func indent(text string) int { return len(text) - len(strings.TrimLeft(text, " ")) }
 
 // endsBareLeak reports the lines that end an unindented goleak report:
 // go test's own summary lines.
@@ -329,7 +335,8 @@ func (d *Diagnoser) line(pkg, test, text string) {
 		return
 	}
 	if d.leak != nil {
-		if text != "" && (text[0] == ' ' || text[0] == '\t') || d.leak.bare && !endsBareLeak(text) {
+		if !d.leak.bare && (indent(text) > d.leak.indent || strings.HasPrefix(strings.TrimLeft(text, " "), "\t")) ||
+			d.leak.bare && !endsBareLeak(text) {
 			d.leak.lines = append(d.leak.lines, text)
 			return
 		}
@@ -346,7 +353,7 @@ func (d *Diagnoser) line(pkg, test, text string) {
 	m := testLineRE.FindStringSubmatch(text)
 	switch {
 	case strings.Contains(text, "found unexpected goroutines"):
-		d.leak = &block{test: test, where: d.testLoc(pkg, m), bare: m == nil && !strings.HasPrefix(text, " ")}
+		d.leak = &block{test: test, where: d.testLoc(pkg, m), bare: m == nil && indent(text) == 0, indent: indent(text)}
 	case strings.Contains(text, "Error Trace:"):
 		d.testify = &block{test: test, lines: []string{text}}
 	case m != nil && strings.HasPrefix(m[3], "deadlock guard:"):

@@ -24,12 +24,10 @@ func fixtureOptions(name string) Options {
 	switch {
 	case strings.HasPrefix(name, "pkg-"):
 		o.KataDir = "internal/diagnose/testdata/pkgs/" + strings.TrimPrefix(name, "pkg-")
-	case strings.HasPrefix(name, "01-"):
-		o.KataDir = "katas/01-wg-ordering"
-	case strings.HasPrefix(name, "04-"):
-		o.KataDir = "katas/04-mutex-defer"
-	case strings.HasPrefix(name, "05-"):
-		o.KataDir = "katas/05-gomaxprocs"
+	default:
+		if dirs, _ := filepath.Glob(filepath.Join("..", "..", "katas", name[:min(2, len(name))]+"-*")); len(dirs) == 1 {
+			o.KataDir = "katas/" + filepath.Base(dirs[0])
+		}
 	}
 	return o
 }
@@ -109,6 +107,12 @@ func TestFixtures(t *testing.T) {
 			"race katas/01-wg-ordering/prices.go:77", "assertion katas/01-wg-ordering/prices_test.go:123"},
 			contains: []string{"previous read by goroutine 26 at katas/01-wg-ordering/prices.go:92", "WaitGroup.Wait"}},
 		{name: "01-solved", passed: true},
+		{name: "02-buggy", want: []string{
+			"race katas/02-unclosed-body/checker.go:55", "race katas/02-unclosed-body/checker.go:55",
+			"leak katas/02-unclosed-body/checker_test.go:43", "assertion katas/02-unclosed-body/checker_test.go:50",
+			"leak katas/02-unclosed-body/checker_test.go:43", "assertion katas/02-unclosed-body/checker_test.go:50"},
+			contains: []string{"a response body was never closed", "2 connections still open"}},
+		{name: "02-solved", passed: true},
 		{name: "01-build", build: true, want: []string{"build katas/01-wg-ordering/prices.go:62"}},
 		{name: "01-panic", want: []string{"panic katas/01-wg-ordering/prices.go:63"}},
 		{name: "01-osexit", want: []string{"panic katas/01-wg-ordering/prices.go:63"}},

@@ -62,7 +62,7 @@ func (l locator) rel(p string) string {
 // inside returns p relative to the root and whether it is inside the root.
 // Without a root, a relative path counts as inside.
 func (l locator) inside(p string) (string, bool) {
-	p = filepath.ToSlash(p)
+	p = path.Clean(filepath.ToSlash(p))
 	if l.root != "" {
 		if r, ok := strings.CutPrefix(p, l.root+"/"); ok {
 			return r, true

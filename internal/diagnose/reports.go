@@ -15,7 +15,7 @@ var (
 	// createdRE matches "Goroutine 28 (running) created at:".
 	createdRE = regexp.MustCompile(`^Goroutine (\d+) \((\w+)\) created at:$`)
 	// leakEntryRE matches goleak's "[Goroutine 8 in state chan send, with pkg.fn on top of the stack:".
-	leakEntryRE = regexp.MustCompile(`^\[Goroutine (\d+) in state ([^,]+), with (\S+) on top of the stack:`)
+	leakEntryRE = regexp.MustCompile(`^\[?Goroutine (\d+) in state ([^,]+), with (\S+) on top of the stack:`)
 )
 
 // section is a header line and the lines under it.
@@ -99,12 +99,21 @@ func (d *Diagnoser) closeLeak() {
 		d.add(Finding{Kind: KindLeak, Test: b.test, Message: "goroutines were left running after the test", Location: b.where})
 		return
 	}
-	httpConns := 0
+	httpConns, httpOther := 0, 0
+	var groups []leakGroup
+	index := map[string]int{}
 	for _, s := range secs {
 		m := leakEntryRE.FindStringSubmatch(s.header)
 		state, top := m[2], m[3]
-		if strings.Contains(top, "persistConn") || strings.Contains(strings.Join(s.lines, "\n"), "net/http.(*persistConn)") {
-			httpConns++
+		if strings.HasPrefix(top, "net/http.") && d.allLibrary(s.lines) {
+			// The client's machinery for a response whose body is still
+			// open: persistConn's readLoop/writeLoop, and with a timeout or
+			// a context setRequestCancel/awaitLegacyCancel.
+			if strings.Contains(top, "persistConn).readLoop") {
+				httpConns++
+			} else {
+				httpOther++
+			}
 			continue
 		}
 		var stack, creator []frame
@@ -128,8 +137,9 @@ func (d *Diagnoser) closeLeak() {
 		if at.Func != "" {
 			where = " in " + at.Func
 		}
-		f := Finding{Kind: KindLeak, Test: b.test, Location: at,
-			Message: fmt.Sprintf("a goroutine was left %s%s", stateWords(state), where)}
+		words := stateWords(state)
+		g := leakGroup{f: Finding{Kind: KindLeak, Test: b.test, Location: at,
+			Message: fmt.Sprintf("a goroutine was left %s%s", words, where)}, words: words, where: where}
 		if len(creator) > 0 {
 			c := d.loc.loc(creator[0])
 			line := "started at " + c.File + ":" + strconv.Itoa(c.Line) + " by " + c.Func
@@ -139,16 +149,64 @@ func (d *Diagnoser) closeLeak() {
 			if strings.HasPrefix(c.File, "internal/katatest/") {
 				line += ": the deadlock guard running the test's call"
 			}
-			f.Details = append(f.Details, line)
+			g.f.Details = append(g.f.Details, line)
 		}
-		f.Details = append(f.Details, "goroutine "+m[1]+" in state "+state+", "+top+" on top of its stack")
+		g.last = "in state " + state + ", " + shortFunc(top) + " on top of its stack"
+		// Goroutines left at the same place, started at the same place,
+		// are one finding: "12 goroutines were left ...".
+		key := describe(at) + "|" + state + "|" + strings.Join(g.f.Details, "|")
+		if i, ok := index[key]; ok {
+			groups[i].ids = append(groups[i].ids, m[1])
+			continue
+		}
+		g.ids = []string{m[1]}
+		index[key] = len(groups)
+		groups = append(groups, g)
+	}
+	for _, g := range groups {
+		f := g.f
+		if len(g.ids) == 1 {
+			f.Details = append(f.Details, "goroutine "+g.ids[0]+" "+g.last)
+		} else {
+			f.Message = fmt.Sprintf("%d goroutines were left %s%s", len(g.ids), g.words, g.where)
+			f.Details = append(f.Details, "goroutines "+strings.Join(g.ids, ", ")+" "+g.last)
+		}
 		d.add(f)
 	}
-	if httpConns > 0 {
+	if httpConns+httpOther > 0 {
+		detail := fmt.Sprintf("%s still open (net/http's persistConn.readLoop/writeLoop goroutines are waiting for it)", plural(httpConns, "connection"))
+		if httpConns == 0 {
+			detail = "net/http goroutines that wait for a response body to be closed are still running"
+		}
 		d.add(Finding{Kind: KindLeak, Test: b.test, Location: b.where,
 			Message: "a response body was never closed: the connection's read/write goroutines are still running",
-			Details: []string{fmt.Sprintf("%d net/http connection goroutine(s) (persistConn.readLoop/writeLoop) still running; close resp.Body on every path, even when you do not read it", httpConns)}})
+			Details: []string{detail, "close resp.Body on every path (defer resp.Body.Close() right after the error check), even when you do not read it"}})
 	}
+}
+
+// leakGroup is the goroutines of one goleak report left at one place.
+type leakGroup struct {
+	f            Finding
+	words, where string
+	last         string // state and top of stack
+	ids          []string
+}
+
+// allLibrary reports whether every frame of a stack is library code.
+func (d *Diagnoser) allLibrary(lines []string) bool {
+	for _, f := range parseFrames(lines) {
+		if !d.loc.library(f) {
+			return false
+		}
+	}
+	return true
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }
 
 // stateWords explains a goroutine state (as goleak prints it) in plain words.
