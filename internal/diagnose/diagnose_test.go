@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -381,4 +382,19 @@ func TestParseVet(t *testing.T) {
 	abs := ParseVet([]byte("vet: /r/katas/k/k.go:3:4: undefined: y\n"), Options{Root: "/r"})
 	require.Len(t, abs, 1)
 	assert.Equal(t, Finding{Kind: KindBuild, Message: "undefined: y", Location: Location{File: "katas/k/k.go", Line: 3, Col: 4}}, abs[0])
+}
+
+// BenchmarkStream50MB diagnoses 50 MB of a real run (kata 01's buggy
+// stream, repeated): decoding plus diagnosis.
+func BenchmarkStream50MB(b *testing.B) {
+	one, err := os.ReadFile("testdata/01-buggy.json")
+	require.NoError(b, err)
+	data := bytes.Repeat(one, 50<<20/len(one))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Stream(bytes.NewReader(data), fixtureOptions("01-buggy")); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -212,6 +212,10 @@ func plural(n int, word string) string {
 // stateWords explains a goroutine state (as goleak prints it) in plain words.
 func stateWords(state string) string {
 	switch {
+	case strings.HasPrefix(state, "chan send (nil chan)"):
+		return "blocked for ever sending on a nil channel"
+	case strings.HasPrefix(state, "chan receive (nil chan)"):
+		return "blocked for ever receiving from a nil channel"
 	case strings.HasPrefix(state, "chan send"):
 		return "blocked sending on a channel nobody receives from"
 	case strings.HasPrefix(state, "chan receive"):

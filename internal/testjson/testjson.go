@@ -85,8 +85,15 @@ func parse(line []byte) (Event, bool) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return Event{}, false
 	}
-	var ev Event
-	if err := json.Unmarshal(trimmed, &ev); err != nil || ev.Action == "" {
+	ev, ok := fastParse(trimmed)
+	if !ok {
+		// Anything the fast path is unsure of: the standard decoder.
+		ev = Event{}
+		if err := json.Unmarshal(trimmed, &ev); err != nil {
+			return Event{}, false
+		}
+	}
+	if ev.Action == "" {
 		return Event{}, false
 	}
 	return ev, true

@@ -2,9 +2,13 @@ package testjson
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -108,4 +112,59 @@ func FuzzDecoder(f *testing.F) {
 		}
 		t.Fatalf("more events than lines in %q", in)
 	})
+}
+
+// FuzzFastParse checks the fast path against encoding/json: whenever it
+// accepts a line, json.Unmarshal must accept it too and give the same event.
+func FuzzFastParse(f *testing.F) {
+	f.Add(`{"Time":"2026-11-23T07:00:38.148034039Z","Action":"output","Package":"p","Test":"TestA","Output":"=== RUN   TestA\n"}`)
+	f.Add(`{"Action":"pass","Package":"p","Elapsed":1.5e-3}`)
+	f.Add(`{"ImportPath":"p [p.test]","Action":"build-output","Output":"\u00e9\ud83d\ude00 \"q\" \\ \/ \b\f\r\t"}`)
+	f.Add(`{"Action":"fail","Package":"p","FailedBuild":"p"} `)
+	f.Add(`{"action":"x"}`)
+	f.Add(`{"Action":"x","Elapsed":01}`)
+	f.Add(`{}`)
+	f.Fuzz(func(t *testing.T, line string) {
+		fast, ok := fastParse([]byte(line))
+		if !ok {
+			return
+		}
+		var std Event
+		if err := json.Unmarshal([]byte(line), &std); err != nil {
+			t.Fatalf("fast path accepted what encoding/json rejects (%v): %q", err, line)
+		}
+		if !fast.Time.Equal(std.Time) {
+			t.Fatalf("time %v != %v for %q", fast.Time, std.Time, line)
+		}
+		fast.Time, std.Time = time.Time{}, time.Time{}
+		if fast != std {
+			t.Fatalf("fast %+v != std %+v for %q", fast, std, line)
+		}
+	})
+}
+
+func TestFastParseAgreesOnFixtures(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	files, err := filepath.Glob("../diagnose/testdata/*.json")
+	require.NoError(t, err)
+	accepted := 0
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		require.NoError(t, err)
+		for line := range bytes.Lines(b) {
+			line = bytes.TrimSpace(line)
+			fast, ok := fastParse(line)
+			var std Event
+			stdErr := json.Unmarshal(line, &std)
+			if !ok {
+				continue
+			}
+			accepted++
+			require.NoError(t, stdErr, "%s", line)
+			assert.True(t, fast.Time.Equal(std.Time))
+			fast.Time, std.Time = time.Time{}, time.Time{}
+			assert.Equal(t, std, fast)
+		}
+	}
+	assert.Greater(t, accepted, 1000, "the fast path takes real test2json lines")
 }
