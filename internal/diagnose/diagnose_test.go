@@ -398,3 +398,29 @@ func BenchmarkStream50MB(b *testing.B) {
 		}
 	}
 }
+
+// TestRecordedElsewhere checks a stream recorded in another checkout still
+// points at repository-relative files, learned from the module's frames.
+func TestRecordedElsewhere(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	f, err := os.Open("testdata/pkg-leak.json") // recorded under $ROOT
+	require.NoError(t, err)
+	defer f.Close()
+	r, err := Stream(f, Options{Root: "/somewhere/else", Module: "github.com/gokatas/concurrency"})
+	require.NoError(t, err)
+	require.Len(t, r.Findings, 1)
+	assert.Equal(t, "leak internal/diagnose/testdata/pkgs/leak/search.go:9", short(r.Findings[0]))
+
+	for _, tt := range []struct {
+		f    frame
+		want string
+	}{
+		{frame{Func: "example.com/m/katas/k.(*T).F.func1", File: "/a/b/katas/k/k.go"}, "/a/b"},
+		{frame{Func: "example.com/m/katas/k_test.TestK", File: "/a/b/katas/k/k_test.go"}, "/a/b"},
+		{frame{Func: "example.com/m/katas/k.F", File: "/a/b/other/k.go"}, ""},
+		{frame{Func: "example.com/other.F", File: "/a/b/k.go"}, ""},
+	} {
+		got, _ := recordedRoot(tt.f, "example.com/m")
+		assert.Equal(t, tt.want, got, "%+v", tt.f)
+	}
+}

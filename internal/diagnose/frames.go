@@ -42,11 +42,52 @@ func parseFrames(lines []string) []frame {
 	return out
 }
 
+// frames parses the frames of lines and learns from them the root the
+// stream was recorded under, when it is not Options.Root.
+func (d *Diagnoser) frames(lines []string) []frame {
+	fs := parseFrames(lines)
+	if d.loc.seen == "" && d.opts.Module != "" {
+		for _, f := range fs {
+			if root, ok := recordedRoot(f, d.opts.Module); ok && root != d.loc.root {
+				d.loc.seen = root
+				break
+			}
+		}
+	}
+	return fs
+}
+
+// recordedRoot finds the module root of a frame of the module's own code:
+// "github.com/m/katas/k.F" at "/elsewhere/katas/k/k.go" was recorded with
+// the module at "/elsewhere".
+func recordedRoot(f frame, module string) (string, bool) {
+	fn, ok := strings.CutPrefix(f.Func, module+"/")
+	if !ok {
+		return "", false
+	}
+	// The package path ends at the first "." after the last "/".
+	slash := strings.LastIndex(fn, "/")
+	dot := strings.Index(fn[slash+1:], ".")
+	if dot < 0 {
+		return "", false
+	}
+	pkg := strings.TrimSuffix(fn[:slash+1+dot], "_test")
+	dir := path.Dir(path.Clean(filepath.ToSlash(f.File)))
+	root, ok := strings.CutSuffix(dir, "/"+pkg)
+	if !ok || root == "" {
+		return "", false
+	}
+	return root, true
+}
+
 // locator turns absolute frames into Locations relative to the root and
 // picks the learner's frame.
 type locator struct {
 	root    string // absolute, slash-separated
 	kataDir string // repo-relative, slash-separated
+	// seen is the root the stream was recorded under when it differs from
+	// root (a run recorded in another checkout), learned from the frames.
+	seen string
 }
 
 func newLocator(o Options) locator {
@@ -63,9 +104,11 @@ func (l locator) rel(p string) string {
 // Without a root, a relative path counts as inside.
 func (l locator) inside(p string) (string, bool) {
 	p = path.Clean(filepath.ToSlash(p))
-	if l.root != "" {
-		if r, ok := strings.CutPrefix(p, l.root+"/"); ok {
-			return r, true
+	if l.root != "" || l.seen != "" {
+		for _, root := range []string{l.root, l.seen} {
+			if r, ok := strings.CutPrefix(p, root+"/"); ok && root != "" {
+				return r, true
+			}
 		}
 		return p, false
 	}

@@ -55,7 +55,7 @@ func (d *Diagnoser) closeRace() {
 	var accesses []access
 	created := map[string]Location{}
 	for _, s := range secs {
-		frames := parseFrames(s.lines)
+		frames := d.frames(s.lines)
 		if m := accessRE.FindStringSubmatch(s.header); m != nil {
 			what := strings.ToLower(m[2])
 			if m[1] != "" {
@@ -74,8 +74,8 @@ func (d *Diagnoser) closeRace() {
 		f.Location = accesses[0].at
 	}
 	if len(accesses) >= 2 {
-		f.Message = fmt.Sprintf("data race: %s at %s:%d conflicts with the %s at %s:%d, and nothing orders them",
-			accesses[0].what, accesses[0].at.File, accesses[0].at.Line, accesses[1].what, accesses[1].at.File, accesses[1].at.Line)
+		f.Message = fmt.Sprintf("data race: %s here and %s at %s:%d, in another goroutine, with nothing ordering them",
+			article(accesses[0].what), article(strings.TrimPrefix(accesses[1].what, "previous ")), accesses[1].at.File, accesses[1].at.Line)
 	}
 	for _, a := range accesses {
 		line := fmt.Sprintf("%s by %s at %s", a.what, a.who, describe(a.at))
@@ -86,6 +86,9 @@ func (d *Diagnoser) closeRace() {
 	}
 	d.add(f)
 }
+
+// article puts "a" before an access kind: "a read", "a write".
+func article(what string) string { return "a " + what }
 
 // closeLeak turns an open goleak report into one finding per distinct leak.
 func (d *Diagnoser) closeLeak() {
@@ -120,14 +123,14 @@ func (d *Diagnoser) closeLeak() {
 		createdBy := ""
 		for i, l := range s.lines {
 			if t := strings.TrimSpace(l); strings.HasPrefix(t, "created by ") {
-				stack = parseFrames(s.lines[:i])
-				creator = parseFrames(s.lines[i:])
+				stack = d.frames(s.lines[:i])
+				creator = d.frames(s.lines[i:])
 				createdBy = t
 				break
 			}
 		}
 		if createdBy == "" {
-			stack = parseFrames(s.lines)
+			stack = d.frames(s.lines)
 		}
 		at, ok := d.loc.best(stack)
 		if !ok && b.where.File != "" {
@@ -194,7 +197,7 @@ type leakGroup struct {
 
 // allLibrary reports whether every frame of a stack is library code.
 func (d *Diagnoser) allLibrary(lines []string) bool {
-	for _, f := range parseFrames(lines) {
+	for _, f := range d.frames(lines) {
 		if !d.loc.library(f) {
 			return false
 		}
@@ -297,7 +300,7 @@ type goroutineDump struct {
 }
 
 // goroutines splits a traceback into its goroutines.
-func goroutines(lines []string) []goroutineDump {
+func (d *Diagnoser) goroutines(lines []string) []goroutineDump {
 	var out []goroutineDump
 	for _, s := range sections(lines, goroutineRE.MatchString) {
 		m := goroutineRE.FindStringSubmatch(s.header)
@@ -309,7 +312,7 @@ func goroutines(lines []string) []goroutineDump {
 				break
 			}
 		}
-		g.frames = parseFrames(s.lines)
+		g.frames = d.frames(s.lines)
 		out = append(out, g)
 	}
 	return out
@@ -333,7 +336,7 @@ func (d *Diagnoser) closeDump() {
 		return
 	}
 	head := b.lines[0]
-	gs := goroutines(b.lines)
+	gs := d.goroutines(b.lines)
 	f := Finding{Test: b.test}
 	// blocked lists the goroutines stopped in learner or test code, for the
 	// dumps that are about every goroutine rather than the panicking one.
