@@ -359,7 +359,7 @@ func (d *Diagnoser) line(pkg, test, text string) {
 	case m != nil && strings.HasPrefix(m[3], "deadlock guard:"):
 		d.add(Finding{Kind: KindDeadlock, Test: test, Location: d.testLoc(pkg, m),
 			Message: "deadlock guard: " + strings.TrimSpace(strings.TrimPrefix(m[3], "deadlock guard:")),
-			Details: []string{"a call that should have returned is blocked for good; the leak finding shows where"}})
+			Details: []string{"a call that should have returned is blocked for good; the leak finding of this test shows where it is stuck"}})
 	case m != nil && strings.TrimSpace(m[3]) == "":
 		// testify prints "file_test.go:NN: " alone before its block.
 	case m != nil && strings.HasSuffix(m[1], "_test.go") && test != "":
