@@ -165,7 +165,9 @@ func TestBlockedGoroutinesAreNotCollected(t *testing.T) {
 	for range 3 {
 		runtime.GC()
 	}
-	assert.Equal(t, before+100, runtime.NumGoroutine())
+	// At least the 100 are still there (other goroutines of the test binary
+	// may come and go meanwhile, so count from below).
+	assert.GreaterOrEqual(t, runtime.NumGoroutine()-before, 100)
 	close(release)
 	wg.Wait()
 }
