@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,17 +158,24 @@ func TestLoopVariableIsPerIteration(t *testing.T) {
 func TestBlockedGoroutinesAreNotCollected(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	release := make(chan struct{})
-	var wg sync.WaitGroup
-	before := runtime.NumGoroutine()
+	var (
+		wg, started sync.WaitGroup
+		alive       atomic.Int64 // goroutines started and not yet ended
+	)
 	for range 100 {
-		wg.Go(func() { <-release })
+		started.Add(1)
+		wg.Go(func() {
+			alive.Add(1)
+			defer alive.Add(-1)
+			started.Done()
+			<-release
+		})
 	}
+	started.Wait()
 	for range 3 {
 		runtime.GC()
 	}
-	// At least the 100 are still there (other goroutines of the test binary
-	// may come and go meanwhile, so count from below).
-	assert.GreaterOrEqual(t, runtime.NumGoroutine()-before, 100)
+	assert.Equal(t, int64(100), alive.Load(), "every blocked goroutine survives garbage collection")
 	close(release)
 	wg.Wait()
 }
