@@ -94,6 +94,7 @@ func TestCommands(t *testing.T) {
 	tests := []struct {
 		name     string
 		args     []string
+		stdin    string
 		env      []string
 		code     int
 		stdout   []string // substrings
@@ -114,12 +115,14 @@ func TestCommands(t *testing.T) {
 		{name: "reveal locked in a workshop", args: []string{"solution", "--reveal", "--yes", "1"}, env: []string{"KATA_LOCK_SOLUTIONS=1"}, code: 1, stderr: []string{"locked"}},
 		{name: "reset needs confirmation off a terminal", args: []string{"reset", "01"}, code: 1, stderr: []string{"pass --yes"}},
 		{name: "book piped is plain markdown", args: []string{"book", "01"}, stdout: []string{"# 01 · WaitGroup ordering"}},
-		{name: "explain on an empty stream finds nothing", args: []string{"explain"}, stdout: []string{"No findings"}},
+		{name: "explain on an empty stream says it was cut short", args: []string{"explain"}, code: 1, stdout: []string{"cut short"}},
+		{name: "explain on a passing run", args: []string{"explain"}, stdin: fixture(t, "01-solved.json"), stdout: []string{"passed"}},
+		{name: "explain on a failing run", args: []string{"explain", "--json"}, stdin: fixture(t, "01-buggy.json"), code: 1, jsonDoc: true, stdout: []string{`"kind": "race"`}},
 		{name: "verify takes a positive run count", args: []string{"verify", "--runs", "0"}, code: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, errOut, code := h.run(t, "", tt.env, tt.args...)
+			out, errOut, code := h.run(t, tt.stdin, tt.env, tt.args...)
 			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 			for _, s := range tt.stdout {
 				assert.Contains(t, out, s)
@@ -243,3 +246,4 @@ func TestParseArgs(t *testing.T) {
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, exitUsage, ee.code)
 }
+
