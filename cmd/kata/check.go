@@ -5,13 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/check"
-	"github.com/gokatas/concurrency/internal/diagnose"
 	"github.com/gokatas/concurrency/internal/progress"
+	"github.com/gokatas/concurrency/internal/report"
 	"github.com/gokatas/concurrency/internal/toolchain"
 )
 
@@ -135,30 +134,8 @@ func printVerdict(e *env, k catalog.Kata, v check.Verdict) {
 	for _, n := range v.Notes {
 		fmt.Fprintf(out, "  note: %s\n", n)
 	}
-	fmt.Fprint(out, formatFindings(v.Findings))
+	fmt.Fprintln(out)
+	fmt.Fprint(out, report.Findings(v.Findings, report.Options{Color: report.ColorEnabled(e.stdoutTTY, e.getenv)}))
+	fmt.Fprintln(out)
 	fmt.Fprintf(out, "Stuck? kata hint %s\n", k.ID[:2])
-}
-
-// formatFindings renders findings as plain text, one block each.
-func formatFindings(fs []diagnose.Finding) string {
-	var b strings.Builder
-	for _, f := range fs {
-		where := f.File
-		if f.Line > 0 {
-			where = fmt.Sprintf("%s:%d", f.File, f.Line)
-			if f.Col > 0 {
-				where += fmt.Sprintf(":%d", f.Col)
-			}
-		}
-		fmt.Fprintf(&b, "\n  %-9s %s\n", strings.ToUpper(string(f.Kind)), where)
-		fmt.Fprintf(&b, "            %s\n", f.Message)
-		for _, d := range f.Details {
-			fmt.Fprintf(&b, "            · %s\n", d)
-		}
-		if f.Test != "" {
-			fmt.Fprintf(&b, "            (in %s)\n", f.Test)
-		}
-	}
-	b.WriteString("\n")
-	return b.String()
 }

@@ -246,4 +246,3 @@ func TestParseArgs(t *testing.T) {
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, exitUsage, ee.code)
 }
-
