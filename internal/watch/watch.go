@@ -186,9 +186,11 @@ func (s stamp) equal(o stamp) bool {
 
 func startPolling(ctx context.Context, dir string, every time.Duration) <-chan struct{} {
 	out := make(chan struct{})
+	// The first snapshot is taken before Start returns: a change made right
+	// after Start must count as a change, not as the baseline.
+	last := snapshot(dir)
 	go func() {
 		defer close(out)
-		last := snapshot(dir)
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
