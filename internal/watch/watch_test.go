@@ -40,7 +40,7 @@ func TestWatch(t *testing.T) {
 			require.NoError(t, os.WriteFile(file, []byte("package p\n"), 0o644))
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			w, err := Start(ctx, dir, Options{Mode: mode, Debounce: 50 * time.Millisecond, PollEvery: 20 * time.Millisecond})
+			w, err := Start(ctx, dir, Options{Mode: mode, Debounce: 100 * time.Millisecond, PollEvery: 20 * time.Millisecond})
 			require.NoError(t, err)
 			assert.Equal(t, mode, w.Mode)
 
