@@ -228,9 +228,9 @@ type lateLimiter struct {
 
 func newLateLimiter() *lateLimiter {
 	l := &lateLimiter{open: make(chan struct{}), ignore: map[string]bool{}}
-	for _, g := range goroutines() {
-		if strings.Contains(g.stack, compareFrame) {
-			l.ignore[g.id] = true
+	for _, g := range katatest.Goroutines() {
+		if strings.Contains(g.Stack, compareFrame) {
+			l.ignore[g.ID] = true
 		}
 	}
 	return l
@@ -264,52 +264,16 @@ const compareFrame = ".(*Finder).Compare("
 // not returned, and not parked in a state that waits for other goroutines.
 func (l *lateLimiter) compareRunning() bool {
 	waitStates := []string{"sync.WaitGroup.Wait", "chan receive", "select", "sync.Cond.Wait"}
-	for _, g := range goroutines() {
-		if l.ignore[g.id] || !strings.Contains(g.stack, compareFrame) {
+	for _, g := range katatest.Goroutines() {
+		if l.ignore[g.ID] || !strings.Contains(g.Stack, compareFrame) {
 			continue
 		}
 		for _, s := range waitStates {
-			if strings.HasPrefix(g.state, s) {
+			if strings.HasPrefix(g.State, s) {
 				return false
 			}
 		}
 		return true
 	}
 	return false // Compare has returned
-}
-
-// goroutine is one entry of a runtime.Stack dump.
-type goroutine struct {
-	id    string // "23"
-	state string // "running", "sync.WaitGroup.Wait", "chan receive, 2 minutes", ...
-	stack string // the frames, one function and one file:line each
-}
-
-// goroutines parses a dump of every goroutine's stack. Its entries look like
-//
-//	goroutine 23 [sync.WaitGroup.Wait]:
-//	sync.runtime_SemacquireWaitGroup(...)
-//	...
-func goroutines() []goroutine {
-	buf := make([]byte, 64<<10)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	var gs []goroutine
-	for block := range strings.SplitSeq(string(buf), "\n\n") {
-		header, stack, _ := strings.Cut(block, "\n")
-		rest, ok := strings.CutPrefix(header, "goroutine ")
-		if !ok {
-			continue
-		}
-		id, state, _ := strings.Cut(rest, " [")
-		state, _, _ = strings.Cut(state, "]")
-		gs = append(gs, goroutine{id: id, state: state, stack: stack})
-	}
-	return gs
 }

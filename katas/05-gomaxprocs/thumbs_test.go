@@ -266,12 +266,12 @@ func settle(t *testing.T, ready func() bool) {
 // waiting (on a channel, a lock, a WaitGroup...) rather than running. A
 // goroutine in time.Sleep counts as running: it is going to go on.
 func allParked(frame string) bool {
-	for _, g := range goroutines() {
-		if !strings.Contains(g.stack, frame) {
+	for _, g := range katatest.Goroutines() {
+		if !strings.Contains(g.Stack, frame) {
 			continue
 		}
 		for _, s := range []string{"running", "runnable", "syscall", "preempted", "sleep"} {
-			if strings.HasPrefix(g.state, s) {
+			if strings.HasPrefix(g.State, s) {
 				return false
 			}
 		}
@@ -283,45 +283,10 @@ func allParked(frame string) bool {
 // one that called Run.
 func goroutinesOf(frame string) int {
 	n := 0
-	for _, g := range goroutines() {
-		if strings.Contains(g.stack, frame) && !strings.Contains(g.stack, "TestRun.func") {
+	for _, g := range katatest.Goroutines() {
+		if strings.Contains(g.Stack, frame) && !strings.Contains(g.Stack, "TestRun.func") {
 			n++
 		}
 	}
 	return n
-}
-
-// goroutine is one entry of a runtime.Stack dump.
-type goroutine struct {
-	state string // "running", "chan receive", "sync.WaitGroup.Wait", ...
-	stack string // the frames, one function and one file:line each
-}
-
-// goroutines parses a dump of every goroutine's stack. Entries look like
-//
-//	goroutine 23 [chan receive]:
-//	github.com/.../thumbs_test.(*fakeResizer).Resize(...)
-//	...
-func goroutines() []goroutine {
-	buf := make([]byte, 64<<10)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	var gs []goroutine
-	for block := range strings.SplitSeq(string(buf), "\n\n") {
-		header, stack, _ := strings.Cut(block, "\n")
-		rest, ok := strings.CutPrefix(header, "goroutine ")
-		if !ok {
-			continue
-		}
-		_, state, _ := strings.Cut(rest, " [")
-		state, _, _ = strings.Cut(state, "]")
-		gs = append(gs, goroutine{state: state, stack: stack})
-	}
-	return gs
 }
