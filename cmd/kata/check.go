@@ -18,15 +18,7 @@ import (
 func cmdCheck(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the verdict as one JSON document")
-	names, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	w, err := openWorkbook(e)
-	if err != nil {
-		return err
-	}
-	k, err := w.kata(names)
+	w, k, err := openKata(e, fs, args)
 	if err != nil {
 		return err
 	}

@@ -12,15 +12,7 @@ import (
 func cmdHint(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("hint", flag.ContinueOnError)
 	level := fs.Int("level", 0, "show hint N instead of the next one")
-	names, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	w, err := openWorkbook(e)
-	if err != nil {
-		return err
-	}
-	k, err := w.kata(names)
+	w, k, err := openKata(e, fs, args)
 	if err != nil {
 		return err
 	}

@@ -20,15 +20,7 @@ func cmdSolution(ctx context.Context, e *env, args []string) error {
 	diff := fs.Bool("diff", false, "show a unified diff of your file against the solution")
 	reveal := fs.Bool("reveal", false, "show the solution before the kata is solved")
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
-	names, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	w, err := openWorkbook(e)
-	if err != nil {
-		return err
-	}
-	k, err := w.kata(names)
+	w, k, err := openKata(e, fs, args)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"strings"
 
@@ -62,6 +63,24 @@ func current(c *catalog.Catalog, s *progress.State) catalog.Kata {
 		}
 	}
 	return c.Katas[len(c.Katas)-1]
+}
+
+// openKata is the start of every command about one kata: parse its flags
+// (before or after KATA), open the workbook, resolve KATA or the current kata.
+func openKata(e *env, fs *flag.FlagSet, args []string) (*workbook, catalog.Kata, error) {
+	names, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, catalog.Kata{}, err
+	}
+	w, err := openWorkbook(e)
+	if err != nil {
+		return nil, catalog.Kata{}, err
+	}
+	k, err := w.kata(names)
+	if err != nil {
+		return nil, catalog.Kata{}, err
+	}
+	return w, k, nil
 }
 
 // confirm asks a yes/no question on a terminal; elsewhere it needs --yes.
