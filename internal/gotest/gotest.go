@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"sync"
 	"time"
@@ -51,6 +52,8 @@ type Result struct {
 	TimedOut bool
 	// Duration is the wall time of the run.
 	Duration time.Duration
+	// PID is the child's process id; on Unix also its process group id.
+	PID int
 }
 
 // Run starts c, streams its output, and waits for it. A non-zero exit is not
@@ -70,9 +73,17 @@ func Run(ctx context.Context, c Cmd) (Result, error) {
 	cmd.Dir = c.Dir
 	cmd.Env = c.Env
 	setProcessGroup(cmd)
+	// WaitDelay bounds how long Wait waits after a cancel for the process
+	// to die before it gives up on it.
 	cmd.WaitDelay = 2 * time.Second
 
-	pr, pw := io.Pipe()
+	// One OS pipe for stdout and stderr, handed to the child as is (no copying
+	// goroutine inside exec): Wait then returns when the child exits, even if
+	// a grandchild still holds the pipe, and the group is killed right after.
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return Result{}, fmt.Errorf("start %s: %w", c.Path, err)
+	}
 	cmd.Stdout = pw
 	cmd.Stderr = pw
 
@@ -82,14 +93,28 @@ func Run(ctx context.Context, c Cmd) (Result, error) {
 		pr.Close()
 		return Result{}, fmt.Errorf("start %s: %w", c.Path, err)
 	}
+	pw.Close() // the child has its own copy
 
 	var (
 		res Result
 		wg  sync.WaitGroup
 	)
-	wg.Go(func() { res.Output, res.Truncated = consume(pr, c.MaxOutput, c.OnLine) })
+	res.PID = cmd.Process.Pid
+	readDone := make(chan struct{})
+	wg.Go(func() {
+		defer close(readDone)
+		res.Output, res.Truncated = consume(pr, c.MaxOutput, c.OnLine)
+	})
 	waitErr := cmd.Wait()
-	pw.Close()
+	// Whatever the child left behind in its group (a test that started
+	// `sleep 1000` and returned) dies with it.
+	killGroup(cmd)
+	select {
+	case <-readDone:
+	case <-time.After(cmd.WaitDelay):
+		// Something outside the group still holds the pipe: stop reading.
+		pr.Close()
+	}
 	wg.Wait()
 	res.Duration = time.Since(start)
 	res.ExitCode = cmd.ProcessState.ExitCode()

@@ -2,13 +2,8 @@ package gotest
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,47 +60,4 @@ func TestStartFailure(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	_, err := Run(context.Background(), Cmd{Path: filepath.Join(t.TempDir(), "no-such-program")})
 	require.Error(t, err)
-}
-
-// TestNoOrphans starts a child that starts a grandchild, then ends the run by
-// timeout or by cancel: the whole process group must be gone.
-func TestNoOrphans(t *testing.T) {
-	defer goleak.VerifyNone(t)
-	tests := []struct {
-		name    string
-		timeout time.Duration
-		cancel  time.Duration
-	}{
-		{name: "timeout", timeout: 300 * time.Millisecond},
-		{name: "cancel", cancel: 300 * time.Millisecond},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			pidFile := filepath.Join(t.TempDir(), "pid")
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			if tt.cancel > 0 {
-				timer := time.AfterFunc(tt.cancel, cancel)
-				defer timer.Stop()
-			}
-			cmd := sh("sleep 1000 & echo $! > " + pidFile + "; wait")
-			cmd.Timeout = tt.timeout
-			start := time.Now()
-			res, err := Run(ctx, cmd)
-			assert.Less(t, time.Since(start), 5*time.Second)
-			if tt.timeout > 0 {
-				require.NoError(t, err)
-				assert.True(t, res.TimedOut)
-			} else {
-				require.ErrorIs(t, err, context.Canceled)
-			}
-			data, err := os.ReadFile(pidFile)
-			require.NoError(t, err)
-			pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-			require.NoError(t, err)
-			require.Eventually(t, func() bool {
-				return syscall.Kill(pid, 0) != nil // gone (a zombie reaped by init counts too)
-			}, 2*time.Second, 10*time.Millisecond, "grandchild %d survived", pid)
-		})
-	}
 }

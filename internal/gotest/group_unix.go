@@ -16,3 +16,10 @@ func setProcessGroup(cmd *exec.Cmd) {
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 }
+
+// killGroup kills what is left of cmd's process group after cmd exited. The
+// group id stays reserved while any member lives, so it cannot name a
+// stranger's group; when the group is empty the call fails harmlessly.
+func killGroup(cmd *exec.Cmd) {
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+}

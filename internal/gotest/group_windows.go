@@ -20,3 +20,8 @@ func setProcessGroup(cmd *exec.Cmd) {
 		return nil
 	}
 }
+
+// killGroup does nothing on Windows: once the child has exited, taskkill can
+// no longer find its tree (a job object would be needed). Cancellation and
+// timeouts still end the whole tree through setProcessGroup.
+func killGroup(cmd *exec.Cmd) {}
