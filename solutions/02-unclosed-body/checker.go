@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"sync"
@@ -39,7 +40,8 @@ type Checker struct {
 }
 
 // Check probes every URL at the same time and returns when all have answered
-// or failed. An endpoint is healthy when it answers 200 with {"status":"ok"}.
+// or failed. An endpoint is healthy when it answers 200 with a JSON document
+// {"status":"ok"}.
 func (c *Checker) Check(ctx context.Context, urls []string) Report {
 	var (
 		wg  sync.WaitGroup
@@ -73,6 +75,7 @@ func (c *Checker) probe(ctx context.Context, url string) Result {
 	if err != nil {
 		return Result{URL: url, Err: err}
 	}
+	req.Header.Set("Accept", "application/json")
 	resp, err := c.Client.Do(req)
 	if err != nil {
 		return Result{URL: url, Err: err}
@@ -86,6 +89,10 @@ func (c *Checker) probe(ctx context.Context, url string) Result {
 	}()
 	if resp.StatusCode != http.StatusOK {
 		return Result{URL: url, Status: resp.StatusCode, Err: fmt.Errorf("%s: %s", url, resp.Status)}
+	}
+	// A parked domain or a captive proxy answers 200 with a page of its own.
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
+		return Result{URL: url, Status: resp.StatusCode, Err: fmt.Errorf("%s: answered %q, not a health document", url, mt)}
 	}
 
 	var body struct {
