@@ -86,6 +86,28 @@ type Runner struct {
 // katas' own guards fire in about a second; this catches what they miss.
 const DefaultTimeout = 30 * time.Second
 
+// timeoutGrace is how long the test binary gets past its own -timeout to
+// print its report before the whole process group is killed.
+const timeoutGrace = 5 * time.Second
+
+// buildAllowance bounds the build before the test binary starts (a first
+// race build of the standard library takes tens of seconds).
+const buildAllowance = 5 * time.Minute
+
+// errHardBound is the cause of a run stopped after the test binary outlived
+// its own -timeout.
+var errHardBound = errors.New("the test binary outlived its -timeout")
+
+// hasKind reports whether a finding of kind k is among fs.
+func hasKind(fs []diagnose.Finding, k diagnose.Kind) bool {
+	for _, f := range fs {
+		if f.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
 // maxOutput caps the raw output a Verdict keeps.
 const maxOutput = 2 << 20
 
@@ -120,18 +142,21 @@ func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update)
 	}
 	defer cleanup()
 
+	send(Update{Phase: PhaseBuilding})
 	for _, f := range k.Files {
 		if _, err := os.Stat(filepath.Join(r.Root, filepath.FromSlash(k.Dir), f)); errors.Is(err, fs.ErrNotExist) {
 			v.Outcome = Failing
-			v.Findings = append(v.Findings, diagnose.Finding{Kind: diagnose.KindBuild,
+			missing := diagnose.Finding{Kind: diagnose.KindBuild,
 				Message:  fmt.Sprintf("%s/%s is missing: restore it with `kata reset %s`", k.Dir, f, k.ID),
-				Location: diagnose.Location{File: k.Dir + "/" + f}})
+				Location: diagnose.Location{File: k.Dir + "/" + f}}
+			v.Findings = append(v.Findings, missing)
+			send(Update{Finding: &missing})
 			v.Duration = time.Since(start)
+			send(Update{Phase: PhaseDone})
 			return v, nil
 		}
 	}
 
-	send(Update{Phase: PhaseBuilding})
 	args := []string{"test", "-json", "-count=1", fmt.Sprintf("-timeout=%s", timeout)}
 	if r.Race {
 		args = append(args, "-race")
@@ -160,11 +185,27 @@ func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update)
 	d := diagnose.New(opts)
 	dec := lineDecoder{}
 	started := false
-	res, err := gotest.Run(ctx, gotest.Cmd{
+	// The test binary's own -timeout cannot fire while it is still in its
+	// init functions (the alarm starts in testing.M.Run), and the build
+	// before it may take minutes on a cold cache. So the hard bound starts
+	// when the binary does: timeout plus a grace for its own timeout report.
+	runCtx, stopRun := context.WithCancelCause(ctx)
+	defer stopRun(nil)
+	var watchdog *time.Timer
+	defer func() {
+		if watchdog != nil {
+			watchdog.Stop()
+		}
+	}()
+	hardBound := timeout + timeoutGrace
+	res, err := gotest.Run(runCtx, gotest.Cmd{
 		Path: goCmd, Args: args, Dir: r.Root, Env: env(),
-		Timeout: timeout + 2*time.Minute, MaxOutput: maxOutput,
+		Timeout: timeout + buildAllowance, MaxOutput: maxOutput,
 		OnLine: func(line string) {
 			ev := dec.decode(line)
+			if watchdog == nil && ev.Action == "start" {
+				watchdog = time.AfterFunc(hardBound, func() { stopRun(errHardBound) })
+			}
 			if !started && ev.Action == "run" {
 				started = true
 				send(Update{Phase: PhaseTesting})
@@ -177,6 +218,13 @@ func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update)
 			}
 		},
 	})
+	stoppedAt := ""
+	switch {
+	case err != nil && ctx.Err() == nil && errors.Is(context.Cause(runCtx), errHardBound):
+		err, stoppedAt = nil, hardBound.String()
+	case err == nil && res.TimedOut:
+		stoppedAt = (timeout + buildAllowance).String()
+	}
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 			return Verdict{}, ErrNoGo
@@ -186,9 +234,16 @@ func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update)
 	diag := d.Result()
 	v.Output = string(res.Output)
 	v.Findings, v.Tests = diag.Findings, diag.Tests
-	if res.TimedOut {
-		v.Findings = append(v.Findings, diagnose.Finding{Kind: diagnose.KindTimeout,
-			Message: fmt.Sprintf("the test run did not end within %s and was stopped", timeout+2*time.Minute)})
+	if stoppedAt != "" && !hasKind(v.Findings, diagnose.KindTimeout) {
+		f := diagnose.Finding{Kind: diagnose.KindTimeout,
+			Message: fmt.Sprintf("the test run did not end within %s and was stopped: an endless loop or a block outside the tests' guards (in an init function?)", stoppedAt)}
+		for _, t := range diag.Tests {
+			if t.Outcome == "incomplete" {
+				f.Test = t.Name
+				f.Details = append(f.Details, "still running when it was stopped: "+t.Name)
+			}
+		}
+		v.Findings = append(v.Findings, f)
 	}
 	testsPassed := diag.Passed && res.ExitCode == 0 && len(v.Findings) == 0
 	if !testsPassed && len(v.Findings) == 0 {

@@ -17,23 +17,23 @@ import (
 	"github.com/gokatas/concurrency/internal/diagnose"
 )
 
-// workbook copies what kata 01 needs into a temporary repository, so the
-// tests may break, edit and delete learner files freely.
+// fixtureFile is the learner file of the fixture kata testdata/workbook/katas/01-counter.
+const fixtureFile = "counter.go"
+
+// workbook builds a temporary workbook: the fixture kata of testdata/workbook
+// plus the repository's go.mod, go.sum and internal/katatest, so the tests
+// may break, edit and delete learner files freely.
 func workbook(t *testing.T) (*catalog.Catalog, catalog.Kata) {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("runs go test on a kata; skipped with -short")
+		t.Skip("runs go test on a fixture kata; skipped with -short")
 	}
 	src, err := catalog.FindRoot(".")
 	require.NoError(t, err)
 	dst := t.TempDir()
-	for _, p := range []string{"go.mod", "go.sum", "internal/katatest", "katas/01-wg-ordering", "solutions/01-wg-ordering", "book/01-wg-ordering.md"} {
-		out, err := exec.Command("cp", "-r", filepath.Join(src, p), filepath.Join(dst, p)).CombinedOutput()
-		if err != nil {
-			require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dst, p)), 0o755))
-			out, err = exec.Command("cp", "-r", filepath.Join(src, p), filepath.Join(dst, p)).CombinedOutput()
-		}
-		require.NoError(t, err, "%s", out)
+	copyTree(t, filepath.Join("testdata", "workbook"), dst)
+	for _, p := range []string{"go.mod", "go.sum", "internal/katatest"} {
+		copyTree(t, filepath.Join(src, p), filepath.Join(dst, p))
 	}
 	c, err := catalog.Load(dst)
 	require.NoError(t, err)
@@ -42,22 +42,62 @@ func workbook(t *testing.T) (*catalog.Catalog, catalog.Kata) {
 	return c, k
 }
 
-// learnerEdit replaces the kata's file with its original plus an edit:
-// old is replaced by new once.
-func learnerEdit(t *testing.T, c *catalog.Catalog, k catalog.Kata, old, new string) {
+// copyTree copies a file or a folder tree.
+func copyTree(t *testing.T, src, dst string) {
 	t.Helper()
-	p := c.Path(k.Dir, k.Files[0])
-	data, err := os.ReadFile(p)
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
 	require.NoError(t, err)
-	require.Contains(t, string(data), old)
-	require.NoError(t, os.WriteFile(p, []byte(strings.Replace(string(data), old, new, 1)), 0o644))
 }
 
-const anchor = "\tquotes := make([]Quote, len(f.Suppliers))\n"
-
-func run(t *testing.T, ctx context.Context, c *catalog.Catalog, k catalog.Kata) (Verdict, []Update, error) {
+// learnerEdit edits the kata's file as a learner would: each old string is
+// replaced by its new string once.
+func learnerEdit(t *testing.T, c *catalog.Catalog, k catalog.Kata, pairs ...string) {
 	t.Helper()
-	r := &Runner{Root: c.Root, Race: true, Timeout: 20 * time.Second}
+	p := c.Path(k.Dir, fixtureFile)
+	data, err := os.ReadFile(p)
+	require.NoError(t, err)
+	src := string(data)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		require.Contains(t, src, pairs[i])
+		src = strings.Replace(src, pairs[i], pairs[i+1], 1)
+	}
+	require.NoError(t, os.WriteFile(p, []byte(src), 0o644))
+}
+
+// solve copies the solution over the learner's file.
+func solve(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
+	t.Helper()
+	data, err := os.ReadFile(c.Path(k.SolutionDir, fixtureFile))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(c.Path(k.Dir, fixtureFile), data, 0o644))
+}
+
+// anchor is the first line of Count's body in the fixture (line 7).
+const anchor = "\tn := 0\n"
+
+// collect runs one attempt, draining its updates.
+func collect(ctx context.Context, t *testing.T, r *Runner, k catalog.Kata) (Verdict, []Update, error) {
+	t.Helper()
 	updates := make(chan Update)
 	var got []Update
 	done := make(chan struct{})
@@ -80,89 +120,143 @@ func kinds(fs []diagnose.Finding) []diagnose.Kind {
 	return out
 }
 
-// TestVerdicts runs kata 01 as shipped, solved, and broken the ways a
-// learner breaks it. Each must give a readable verdict in bounded time,
-// leave no process behind and leave the learner's file as it was.
+// TestVerdicts runs the fixture kata as shipped, solved, and broken the ways
+// a learner breaks it. Each must give a readable verdict within its time
+// bound, leave no process behind and leave the learner's file as it was.
 func TestVerdicts(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	tests := []struct {
 		name    string
 		edit    func(t *testing.T, c *catalog.Catalog, k catalog.Kata)
+		overlay bool // judge the solution through Runner.Overlay
+		timeout time.Duration
+		bound   time.Duration // the verdict must come within this
 		outcome Outcome
-		kind    diagnose.Kind // a finding of this kind must be there
-		line    int           // ...at this line of prices.go (0: any)
+		kinds   []diagnose.Kind // findings of these kinds must be there
+		line    int             // ...the first of them at this line of counter.go (0: any)
+		message string          // ...with this in its message
 	}{
-		{name: "as shipped", outcome: Failing, kind: diagnose.KindRace, line: 77},
-		{name: "solved", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
-			data, err := os.ReadFile(c.Path(k.SolutionDir, "prices.go"))
-			require.NoError(t, err)
-			require.NoError(t, os.WriteFile(c.Path(k.Dir, "prices.go"), data, 0o644))
-		}, outcome: Solved},
+		{name: "as shipped", outcome: Failing,
+			kinds: []diagnose.Kind{diagnose.KindRace, diagnose.KindLeak, diagnose.KindAssertion}},
+		{name: "solved", edit: solve, outcome: Solved},
+		{name: "solved through an overlay", overlay: true, outcome: Solved},
 		{name: "does not compile", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
 			learnerEdit(t, c, k, anchor, anchor+"\tundefinedThing()\n")
-		}, outcome: Failing, kind: diagnose.KindBuild, line: 62},
+		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindBuild}, line: 8, message: "undefinedThing"},
 		{name: "panics", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
-			learnerEdit(t, c, k, anchor, "\tvar m map[string]int\n\tm[sku]++\n"+anchor)
-		}, outcome: Failing, kind: diagnose.KindPanic, line: 62},
+			learnerEdit(t, c, k, anchor, anchor+"\tvar m map[string]int\n\tm[\"x\"]++\n")
+		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindPanic}, line: 9},
 		{name: "calls os.Exit", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
-			learnerEdit(t, c, k, anchor, "\tif sku != \"\" {\n\t\tos.Exit(3)\n\t}\n"+anchor)
-			learnerEdit(t, c, k, "\t\"fmt\"\n", "\t\"fmt\"\n\t\"os\"\n")
-		}, outcome: Failing, kind: diagnose.KindPanic},
+			learnerEdit(t, c, k, "package counter\n", "package counter\n\nimport \"os\"\n", anchor, anchor+"\tos.Exit(3)\n")
+		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindPanic}, message: "os.Exit"},
+		{name: "calls os.Exit(0)", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
+			learnerEdit(t, c, k, "package counter\n", "package counter\n\nimport \"os\"\n", anchor, anchor+"\tos.Exit(0)\n")
+		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindPanic}},
+		{name: "deadlocks", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
+			learnerEdit(t, c, k, "\t<-done\n", "\tfor range 3 {\n\t\t<-done\n\t}\n")
+		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindDeadlock, diagnose.KindLeak}},
 		{name: "loops forever", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
-			learnerEdit(t, c, k, anchor, "\tfor sku != \"\" {\n\t}\n"+anchor)
-		}, outcome: Failing, kind: diagnose.KindLeak, line: 61},
+			learnerEdit(t, c, k, anchor, anchor+"\tfor len(jobs) > 0 {\n\t}\n")
+		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindDeadlock}},
+		{name: "loops forever in init, where -timeout cannot see", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
+			learnerEdit(t, c, k, "package counter\n", "package counter\n\nvar spin = 1\n\nfunc init() {\n\tfor spin > 0 {\n\t}\n}\n")
+		}, timeout: 2 * time.Second, bound: 2*time.Second + timeoutGrace + 15*time.Second,
+			outcome: Failing, kinds: []diagnose.Kind{diagnose.KindTimeout}},
 		{name: "prints 50 MB", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
-			learnerEdit(t, c, k, anchor, "\tfor range 1_000_000 {\n\t\tfmt.Println(\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\")\n\t}\n"+anchor)
-		}, outcome: Failing, kind: diagnose.KindDeadlock}, // printing takes longer than the guard allows
+			learnerEdit(t, c, k, "package counter\n", "package counter\n\nimport \"fmt\"\n",
+				anchor, anchor+"\tfor range 1_000_000 {\n\t\tfmt.Println(\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\")\n\t}\n")
+		}, outcome: Failing},
 		{name: "deleted file", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
-			require.NoError(t, os.Remove(c.Path(k.Dir, "prices.go")))
-		}, outcome: Failing, kind: diagnose.KindBuild},
+			require.NoError(t, os.Remove(c.Path(k.Dir, fixtureFile)))
+		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindBuild}, message: "kata reset"},
 		{name: "vet finding on passing code is almost", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
-			data, err := os.ReadFile(c.Path(k.SolutionDir, "prices.go"))
+			solve(t, c, k)
+			learnerEdit(t, c, k, "\twg.Wait()\n", "\twg.Wait()\n\t_ = copyOf(mu)\n")
+			p := c.Path(k.Dir, fixtureFile)
+			data, err := os.ReadFile(p)
 			require.NoError(t, err)
-			src := strings.Replace(string(data), "\tvar wg sync.WaitGroup\n", "\tvar wg sync.WaitGroup\n\tfmt.Sprint(copyOf(wg))\n", 1)
-			src += "\nfunc copyOf(wg sync.WaitGroup) int { return 0 }\n"
-			require.NoError(t, os.WriteFile(c.Path(k.Dir, "prices.go"), []byte(src), 0o644))
-		}, outcome: Almost, kind: diagnose.KindVet},
+			require.NoError(t, os.WriteFile(p, append(data, "\nfunc copyOf(mu sync.Mutex) int { return 0 }\n"...), 0o644))
+		}, outcome: Almost, kinds: []diagnose.Kind{diagnose.KindVet}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, k := workbook(t)
+			r := &Runner{Root: c.Root, Race: true, Timeout: cmpOr(tt.timeout, 20*time.Second)}
 			if tt.edit != nil {
 				tt.edit(t, c, k)
 			}
-			before, _ := os.ReadFile(c.Path(k.Dir, "prices.go"))
+			if tt.overlay {
+				r.Overlay = map[string]string{c.Path(k.Dir, fixtureFile): c.Path(k.SolutionDir, fixtureFile)}
+			}
+			before, _ := os.ReadFile(c.Path(k.Dir, fixtureFile))
 			start := time.Now()
-			v, updates, err := run(t, context.Background(), c, k)
+			v, updates, err := collect(context.Background(), t, r, k)
 			require.NoError(t, err)
-			assert.Less(t, time.Since(start), 60*time.Second)
+			assert.Less(t, time.Since(start), cmpOr(tt.bound, 60*time.Second))
 			assert.Equal(t, tt.outcome, v.Outcome, "findings: %+v", v.Findings)
-			after, _ := os.ReadFile(c.Path(k.Dir, "prices.go"))
+			assert.Equal(t, tt.outcome == Solved, v.Outcome == Solved && len(v.Findings) == 0)
+			after, _ := os.ReadFile(c.Path(k.Dir, fixtureFile))
 			assert.Equal(t, before, after, "the learner's file is unchanged")
 			assert.LessOrEqual(t, len(v.Output), maxOutput)
-			if tt.kind != "" {
-				found := false
-				for _, f := range v.Findings {
-					if f.Kind == tt.kind && (tt.line == 0 || (f.File == k.Dir+"/prices.go" && f.Line == tt.line)) {
-						found = true
+			for i, kind := range tt.kinds {
+				var f *diagnose.Finding
+				for j := range v.Findings {
+					if v.Findings[j].Kind == kind {
+						f = &v.Findings[j]
+						break
 					}
 				}
-				assert.True(t, found, "no %s finding at line %d in %v: %+v", tt.kind, tt.line, kinds(v.Findings), v.Findings)
+				if !assert.NotNil(t, f, "no %s finding in %v: %+v", kind, kinds(v.Findings), v.Findings) {
+					continue
+				}
+				assert.NotEmpty(t, f.Message)
+				if i == 0 && tt.line != 0 {
+					assert.Equal(t, k.Dir+"/"+fixtureFile, f.File, "%+v", f)
+					assert.Equal(t, tt.line, f.Line, "%+v", f)
+				}
+				if i == 0 && tt.message != "" {
+					assert.Contains(t, f.Message+strings.Join(f.Details, "\n"), tt.message)
+				}
 			}
-			if len(updates) > 0 {
+			if tt.outcome == Failing {
+				assert.NotEmpty(t, v.Findings, "a failing verdict says why")
+			}
+			if assert.NotEmpty(t, updates) {
 				assert.Equal(t, PhaseBuilding, updates[0].Phase)
+				assert.Equal(t, PhaseDone, updates[len(updates)-1].Phase)
 			}
 			assertNoTestProcesses(t)
 		})
 	}
 }
 
+// TestFindingsStream: a finding reaches the caller while the run is still
+// producing output, not only at the end.
+func TestFindingsStream(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	c, k := workbook(t)
+	_, updates, err := collect(context.Background(), t, &Runner{Root: c.Root, Race: true}, k)
+	require.NoError(t, err)
+	first, lastLine := -1, -1
+	for i, u := range updates {
+		if u.Finding != nil && first < 0 {
+			first = i
+		}
+		if u.Line != "" {
+			lastLine = i
+		}
+	}
+	require.GreaterOrEqual(t, first, 0, "no finding streamed")
+	assert.Less(t, first, lastLine, "the first finding came after the last line of output")
+}
+
 // TestCancel stops a run of a kata that loops forever: Run returns promptly
-// with the context's error, and the test binary is gone.
+// with the context's error, the test binary is gone, the file unchanged.
 func TestCancel(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	c, k := workbook(t)
-	learnerEdit(t, c, k, anchor, "\tfor sku != \"\" {\n\t}\n"+anchor)
+	learnerEdit(t, c, k, anchor, anchor+"\tfor len(jobs) > 0 {\n\t}\n")
+	before, _ := os.ReadFile(c.Path(k.Dir, fixtureFile))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	r := &Runner{Root: c.Root, Race: true}
@@ -183,6 +277,8 @@ func TestCancel(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return after cancel")
 	}
+	after, _ := os.ReadFile(c.Path(k.Dir, fixtureFile))
+	assert.Equal(t, before, after)
 	assertNoTestProcesses(t)
 }
 
@@ -190,9 +286,7 @@ func TestCancel(t *testing.T) {
 func TestNoRace(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	c, k := workbook(t)
-	data, err := os.ReadFile(c.Path(k.SolutionDir, "prices.go"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(c.Path(k.Dir, "prices.go"), data, 0o644))
+	solve(t, c, k)
 	v, err := (&Runner{Root: c.Root, Race: false}).Run(context.Background(), k, nil)
 	require.NoError(t, err)
 	assert.Equal(t, Almost, v.Outcome)
@@ -208,11 +302,18 @@ func TestNoGo(t *testing.T) {
 	require.ErrorIs(t, err, ErrNoGo)
 }
 
-// assertNoTestProcesses fails if a kata test binary is still running.
+func cmpOr(d, def time.Duration) time.Duration {
+	if d != 0 {
+		return d
+	}
+	return def
+}
+
+// assertNoTestProcesses fails if a fixture test binary is still running.
 func assertNoTestProcesses(t *testing.T) {
 	t.Helper()
 	assert.Eventually(t, func() bool {
-		out, _ := exec.Command("pgrep", "-f", "01-wg-ordering.test").Output()
+		out, _ := exec.Command("pgrep", "-f", "01-counter.test").Output()
 		return len(strings.TrimSpace(string(out))) == 0
 	}, 5*time.Second, 50*time.Millisecond, "a kata test binary outlived its run")
 }
