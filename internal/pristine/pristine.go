@@ -16,51 +16,101 @@ import (
 	"github.com/gokatas/concurrency/internal/catalog"
 )
 
-// Originals finds the shipped content of each learner file of k, so a kata
-// is judged as shipped even while a learner is editing it. For each file the
-// map holds nil when the working file is the original (its SHA-256 matches
-// kata.json), else the original's bytes: from git HEAD, or from a snapshot
-// under stateDir/originals/<kata>/<file> taken while the file still matched.
-// Notes say where originals came from. A kata.json hash that git HEAD does
-// not match is an error: the metadata is stale.
-func Originals(ctx context.Context, c *catalog.Catalog, k catalog.Kata, stateDir string) (map[string][]byte, []string, error) {
-	out := map[string][]byte{}
-	var notes []string
+// Source says where an original came from.
+type Source string
+
+// The sources of an original, in the order they are tried.
+const (
+	// FromWorkingTree: the file in the working tree matches its kata.json hash.
+	FromWorkingTree Source = "working tree"
+	// FromGitHead: the file at git HEAD (its hash matches kata.json).
+	FromGitHead Source = "git HEAD"
+	// FromSnapshot: a copy under <state>/originals, taken while the file matched.
+	FromSnapshot Source = "snapshot"
+)
+
+// Original is the shipped content of one learner file.
+type Original struct {
+	// File is the file's name in the kata folder.
+	File string
+	// Content is the shipped content.
+	Content []byte
+	// Source says where Content came from.
+	Source Source
+}
+
+// Find returns the shipped content of every learner file of k, in k.Files
+// order: the working file when its SHA-256 matches kata.json, else the file
+// at git HEAD, else the snapshot under stateDir/originals/<kata>/<file>.
+// A kata.json hash that git HEAD does not match is an error (the metadata
+// is stale), and so is a file with no original anywhere.
+func Find(ctx context.Context, c *catalog.Catalog, k catalog.Kata, stateDir string) ([]Original, error) {
+	out := make([]Original, 0, len(k.Files))
 	for _, f := range k.Files {
 		rel := path.Join(k.Dir, f)
 		want := k.Originals[f]
 		working, err := os.ReadFile(c.Path(rel))
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, nil, fmt.Errorf("read %s: %w", rel, err)
+			return nil, fmt.Errorf("read %s: %w", rel, err)
 		}
 		head, gitErr := gitShow(ctx, c.Root, rel)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("originals of %s: %w", k.ID, ctx.Err())
+		}
 		if gitErr == nil && catalog.Hash(head) != want {
-			return nil, nil, fmt.Errorf("%s/kata.json: originals[%q] does not match %s at git HEAD: update it to %s",
+			return nil, fmt.Errorf("%s/kata.json is stale: originals[%q] does not match %s at git HEAD; update it to %q",
 				k.Dir, f, rel, catalog.Hash(head))
 		}
-		if err == nil && catalog.Hash(working) == want {
-			out[f] = nil
+		switch {
+		case err == nil && catalog.Hash(working) == want:
+			out = append(out, Original{File: f, Content: working, Source: FromWorkingTree})
+		case gitErr == nil:
+			out = append(out, Original{File: f, Content: head, Source: FromGitHead})
+		default:
+			snap, snapErr := os.ReadFile(snapshotPath(stateDir, k, f))
+			if snapErr == nil && catalog.Hash(snap) == want {
+				out = append(out, Original{File: f, Content: snap, Source: FromSnapshot})
+				continue
+			}
+			state := "differs from its hash in kata.json"
+			if err != nil {
+				state = "is missing"
+			}
+			hint := ""
+			if err == nil {
+				hint = fmt.Sprintf(" If you changed the kata, update originals[%q] in %s/kata.json to %q.", f, k.Dir, catalog.Hash(working))
+			}
+			return nil, fmt.Errorf("%s %s, and no original was found (not in git HEAD, no snapshot in %s): restore it from a fresh copy of the workbook.%s",
+				rel, state, filepath.Join(stateDir, "originals"), hint)
+		}
+	}
+	return out, nil
+}
+
+// Originals is Find as a map from file name to content, with nil for a file
+// whose working copy is the original; notes say which files were taken from
+// elsewhere, and from where.
+func Originals(ctx context.Context, c *catalog.Catalog, k catalog.Kata, stateDir string) (map[string][]byte, []string, error) {
+	origs, err := Find(ctx, c, k, stateDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make(map[string][]byte, len(origs))
+	var notes []string
+	for _, o := range origs {
+		if o.Source == FromWorkingTree {
+			out[o.File] = nil
 			continue
 		}
-		switch {
-		case gitErr == nil:
-			out[f] = head
-			notes = append(notes, fmt.Sprintf("%s is edited in the working tree: judged the original from git HEAD", rel))
-		default:
-			snap, err := os.ReadFile(filepath.Join(stateDir, "originals", k.ID, f))
-			if err != nil || catalog.Hash(snap) != want {
-				return nil, nil, fmt.Errorf("%s differs from the shipped file and no original is available (no git, no snapshot)", rel)
-			}
-			out[f] = snap
-			notes = append(notes, fmt.Sprintf("%s is edited in the working tree: judged the original from the snapshot", rel))
-		}
+		out[o.File] = o.Content
+		notes = append(notes, fmt.Sprintf("%s/%s differs from the shipped file: judged the original from %s", k.Dir, o.File, o.Source))
 	}
 	return out, notes, nil
 }
 
 // Snapshot copies each learner file of every kata that still matches its
 // shipped hash to stateDir/originals/<kata>/<file>, so the originals stay
-// available outside git once a learner starts editing.
+// available outside git once a learner starts editing. Call it on start.
 func Snapshot(c *catalog.Catalog, stateDir string) error {
 	for _, k := range c.Katas {
 		for _, f := range k.Files {
@@ -68,7 +118,7 @@ func Snapshot(c *catalog.Catalog, stateDir string) error {
 			if err != nil || catalog.Hash(data) != k.Originals[f] {
 				continue
 			}
-			dst := filepath.Join(stateDir, "originals", k.ID, f)
+			dst := snapshotPath(stateDir, k, f)
 			if old, err := os.ReadFile(dst); err == nil && bytes.Equal(old, data) {
 				continue
 			}
@@ -87,7 +137,13 @@ func Snapshot(c *catalog.Catalog, stateDir string) error {
 	return nil
 }
 
-// gitShow returns a file's content at HEAD, or an error outside git.
+// snapshotPath is where Snapshot keeps the original of file f of k.
+func snapshotPath(stateDir string, k catalog.Kata, f string) string {
+	return filepath.Join(stateDir, "originals", k.ID, f)
+}
+
+// gitShow returns a file's content at HEAD, or an error outside git (or for
+// a file git does not track).
 func gitShow(ctx context.Context, root, rel string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", "-C", root, "show", "HEAD:"+rel)
 	out, err := cmd.Output()
