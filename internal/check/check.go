@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -183,7 +184,7 @@ func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update)
 	}()
 
 	d := diagnose.New(opts)
-	dec := lineDecoder{}
+	var dec LineDecoder
 	started := false
 	// The test binary's own -timeout cannot fire while it is still in its
 	// init functions (the alarm starts in testing.M.Run), and the build
@@ -202,7 +203,7 @@ func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update)
 		Path: goCmd, Args: args, Dir: r.Root, Env: env(),
 		Timeout: timeout + buildAllowance, MaxOutput: maxOutput,
 		OnLine: func(line string) {
-			ev := dec.decode(line)
+			ev := dec.Decode(line)
 			if watchdog == nil && ev.Action == "start" {
 				watchdog = time.AfterFunc(hardBound, func() { stopRun(errHardBound) })
 			}
@@ -326,13 +327,45 @@ func env() []string {
 	return append(os.Environ(), "GORACE=atexit_sleep_ms=0")
 }
 
-// lineDecoder decodes one line of go test -json output.
-type lineDecoder struct{}
+// LineDecoder decodes `go test -json` output handed over one line at a time
+// (as gotest.Cmd.OnLine does), through one testjson.Decoder for the whole
+// stream. The zero value is ready to use; it is not safe for concurrent use.
+type LineDecoder struct {
+	src lineReader
+	dec *testjson.Decoder
+}
 
-func (lineDecoder) decode(line string) testjson.Event {
-	ev, err := testjson.NewDecoder(strings.NewReader(line + "\n")).Next()
+// Decode returns the event on line (a line that is not JSON comes back as
+// an output event).
+func (d *LineDecoder) Decode(line string) testjson.Event {
+	if d.dec == nil {
+		d.dec = testjson.NewDecoder(&d.src)
+	}
+	d.src.line, d.src.off = line, 0
+	ev, err := d.dec.Next()
 	if err != nil {
 		return testjson.Event{Action: "output", Output: line + "\n"}
 	}
 	return ev
+}
+
+// lineReader hands the decoder the current line and its newline, then EOF
+// until the next line is set.
+type lineReader struct {
+	line string
+	off  int // bytes of line + "\n" already read
+}
+
+func (r *lineReader) Read(p []byte) (int, error) {
+	if r.off > len(r.line) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.line[r.off:])
+	r.off += n
+	if n < len(p) && r.off == len(r.line) {
+		p[n] = '\n'
+		r.off++
+		n++
+	}
+	return n, nil
 }

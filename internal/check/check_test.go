@@ -317,3 +317,21 @@ func assertNoTestProcesses(t *testing.T) {
 		return len(strings.TrimSpace(string(out))) == 0
 	}, 5*time.Second, 50*time.Millisecond, "a kata test binary outlived its run")
 }
+
+func TestLineDecoder(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	long := strings.Repeat("x", 200_000)
+	lines := []string{
+		`{"Action":"start","Package":"p"}`,
+		"not json",
+		"",
+		`{"Action":"output","Package":"p","Test":"T","Output":"` + long + `\n"}`,
+		`{"Action":"pass","Package":"p"}`,
+	}
+	want := []string{"start|", "output|not json\n", "output|\n", "output|" + long + "\n", "pass|"}
+	var d LineDecoder
+	for i, l := range lines {
+		ev := d.Decode(l)
+		assert.Equal(t, want[i], ev.Action+"|"+ev.Output, "line %d", i)
+	}
+}
