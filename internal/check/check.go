@@ -49,20 +49,28 @@ const (
 
 // Update is one streamed piece of an attempt in progress. Exactly one field is set.
 type Update struct {
-	Phase   Phase             `json:"phase,omitempty"`
-	Line    string            `json:"line,omitempty"` // one line of raw test output
+	// Phase is the phase the attempt entered.
+	Phase Phase `json:"phase,omitempty"`
+	// Line is one line of raw test output.
+	Line string `json:"line,omitempty"`
+	// Finding is a finding, sent as soon as the diagnosis completes it.
 	Finding *diagnose.Finding `json:"finding,omitempty"`
 }
 
 // Verdict is the result of one attempt.
 type Verdict struct {
-	Kata     string                `json:"kata"`
-	Outcome  Outcome               `json:"outcome"`
-	Findings []diagnose.Finding    `json:"findings"`
-	Tests    []diagnose.TestResult `json:"tests"`
+	// Kata is the kata's ID.
+	Kata string `json:"kata"`
+	// Outcome is solved, almost or failing.
+	Outcome Outcome `json:"outcome"`
+	// Findings are every finding of the tests and of go vet (never nil).
+	Findings []diagnose.Finding `json:"findings"`
+	// Tests are how each test ended.
+	Tests []diagnose.TestResult `json:"tests"`
 	// RaceChecked is false when -race could not be used (no cgo / C compiler).
-	RaceChecked bool          `json:"race_checked"`
-	Duration    time.Duration `json:"duration_ns"`
+	RaceChecked bool `json:"race_checked"`
+	// Duration is the wall time of the attempt.
+	Duration time.Duration `json:"duration_ns"`
 	// Notes are plain sentences for the learner (e.g. "race checks did not run: ...").
 	Notes []string `json:"notes,omitempty"`
 	// Output is the raw output of the run, capped in size.
@@ -356,6 +364,7 @@ type lineReader struct {
 	off  int // bytes of line + "\n" already read
 }
 
+// Read implements io.Reader.
 func (r *lineReader) Read(p []byte) (int, error) {
 	if r.off > len(r.line) {
 		return 0, io.EOF

@@ -23,8 +23,8 @@ const MinMinor = 25
 type Info struct {
 	// GoVersion is e.g. "go1.26.8"; empty when no go command was found.
 	GoVersion string
-	GOOS      string
-	GOARCH    string
+	// GOOS and GOARCH are the go command's target platform.
+	GOOS, GOARCH string
 	// CgoEnabled is go env CGO_ENABLED.
 	CgoEnabled bool
 	// CC is the C compiler go would use, and CCPath where it was found ("" = not found).
@@ -35,8 +35,10 @@ type Info struct {
 type Problem struct {
 	// Fatal problems stop the workbook; others only switch off race checks.
 	Fatal bool
-	What  string
-	Fix   string
+	// What is missing, in a sentence.
+	What string
+	// Fix says what to install or set.
+	Fix string
 }
 
 // ErrNoGo means there is no go command to run.

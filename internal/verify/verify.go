@@ -41,7 +41,7 @@ const (
 const testTimeout = 30 * time.Second
 
 // defaultProcs are the GOMAXPROCS values each variant runs at.
-var defaultProcs = []int{1, 2, 4}
+func defaultProcs() []int { return []int{1, 2, 4} }
 
 // Options configure a self-check.
 type Options struct {
@@ -65,43 +65,55 @@ type Options struct {
 
 // Run is one process's outcome.
 type Run struct {
-	Procs  int        `json:"gomaxprocs"`
-	N      int        `json:"run"`
-	Passed bool       `json:"passed"`
-	Fired  []Detector `json:"fired"`
+	// Procs is the GOMAXPROCS of the run.
+	Procs int `json:"gomaxprocs"`
+	// N numbers the runs at one GOMAXPROCS value from 1.
+	N int `json:"run"`
+	// Passed: the package passed with no finding.
+	Passed bool `json:"passed"`
+	// Fired are the detectors whose findings the diagnosis made.
+	Fired []Detector `json:"fired"`
 	// TimedOut: the test binary hit its own -test.timeout.
 	TimedOut bool `json:"timed_out,omitempty"`
 	// Findings are one line per kind of finding the diagnosis made.
-	Findings []string      `json:"findings,omitempty"`
+	Findings []string `json:"findings,omitempty"`
+	// Duration is the run's wall time.
 	Duration time.Duration `json:"duration_ns"`
 }
 
 // Row is the verdict on one kata variant.
 type Row struct {
-	Kata     string  `json:"kata"`
-	Variant  Variant `json:"variant"`
-	Expected string  `json:"expected"`
-	Observed string  `json:"observed"`
+	// Kata is the kata's ID; Variant which version of it was judged.
+	Kata    string  `json:"kata"`
+	Variant Variant `json:"variant"`
+	// Expected and Observed say, in a few words, what should and did happen.
+	Expected string `json:"expected"`
+	Observed string `json:"observed"`
 	// OK: every run met the expectation (and, for Solved, vet is clean).
 	OK bool `json:"ok"`
 	// Flaky: some runs met the expectation and some did not.
 	Flaky bool `json:"flaky"`
 	// RunsOK of Runs met the expectation.
-	RunsOK   int           `json:"runs_ok"`
-	Runs     int           `json:"runs"`
+	RunsOK int `json:"runs_ok"`
+	Runs   int `json:"runs"`
+	// Duration is the wall time of the variant: build, vet and runs.
 	Duration time.Duration `json:"duration_ns"`
 	// Problems say what went wrong, naming the run that flipped.
 	Problems []string `json:"problems,omitempty"`
 	// Notes say how the kata was judged (e.g. originals taken from git HEAD).
-	Notes   []string `json:"notes,omitempty"`
-	Details []Run    `json:"details,omitempty"`
+	Notes []string `json:"notes,omitempty"`
+	// Details are the runs, in the order they ran.
+	Details []Run `json:"details,omitempty"`
 }
 
 // Report is a whole self-check.
 type Report struct {
-	Rows     []Row         `json:"rows"`
-	Passed   int           `json:"passed"`
-	Failed   int           `json:"failed"`
+	// Rows are two per kata (buggy, solved), in kata order.
+	Rows []Row `json:"rows"`
+	// Passed and Failed count the rows.
+	Passed int `json:"passed"`
+	Failed int `json:"failed"`
+	// Duration is the wall time of the whole self-check.
 	Duration time.Duration `json:"duration_ns"`
 }
 
@@ -113,7 +125,7 @@ func Check(ctx context.Context, o Options) (Report, error) {
 		o.Runs = 1
 	}
 	if len(o.Procs) == 0 {
-		o.Procs = defaultProcs
+		o.Procs = defaultProcs()
 	}
 	if o.Parallel < 1 {
 		o.Parallel = 1
@@ -139,10 +151,17 @@ func Check(ctx context.Context, o Options) (Report, error) {
 		variant Variant
 		index   int
 	}
+	// Rows stay in kata order; the work starts with the buggy variants,
+	// the slow ones (each failing leak check and guard costs about a
+	// second), so the parallel workers finish close together.
 	var jobs []job
-	for _, k := range o.Katas {
-		for _, v := range []Variant{Buggy, Solved} {
-			jobs = append(jobs, job{kata: k, variant: v, index: len(jobs)})
+	for _, v := range []Variant{Buggy, Solved} {
+		for i, k := range o.Katas {
+			idx := 2 * i
+			if v == Solved {
+				idx++
+			}
+			jobs = append(jobs, job{kata: k, variant: v, index: idx})
 		}
 	}
 	rows := make([]Row, len(jobs))
