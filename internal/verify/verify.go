@@ -5,6 +5,7 @@
 package verify
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -73,6 +74,12 @@ type Run struct {
 	Passed bool `json:"passed"`
 	// Fired are the detectors whose findings the diagnosis made.
 	Fired []Detector `json:"fired"`
+	// Markers are the detectors whose own words are in the raw output (a
+	// cross-check: a marker without a finding is a gap in the diagnosis).
+	Markers []Detector `json:"markers,omitempty"`
+	// Output is where the raw output of a run that missed its expectation
+	// was kept (under the state folder), for a closer look.
+	Output string `json:"output,omitempty"`
 	// TimedOut: the test binary hit its own -test.timeout.
 	TimedOut bool `json:"timed_out,omitempty"`
 	// Findings are one line per kind of finding the diagnosis made.
@@ -316,7 +323,7 @@ func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) (row Ro
 	var common []Detector
 	for i, procs := range c.o.Procs {
 		for n := 1; n <= c.o.Runs; n++ {
-			run, err := c.runOnce(ctx, k, bin, importPath, procs, n)
+			run, err := c.runOnce(ctx, k, v, bin, importPath, procs, n)
 			if err != nil {
 				return fail("run: %v", err)
 			}
@@ -328,6 +335,9 @@ func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) (row Ro
 				common = intersect(common, run.Fired)
 			}
 			if problem := judge(k, v, run); problem != "" {
+				if run.Output != "" {
+					problem += " [output: " + run.Output + "]"
+				}
 				row.Problems = append(row.Problems, fmt.Sprintf("GOMAXPROCS=%d run %d: %s", procs, n, problem))
 			} else {
 				row.RunsOK++
@@ -346,15 +356,35 @@ func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) (row Ro
 // runOnce runs a built test binary through test2json in a fresh process and
 // judges its output through the same diagnosis as `kata check`: which
 // detectors fired is read from the findings, not from the exit code.
-func (c checker) runOnce(ctx context.Context, k catalog.Kata, bin, importPath string, procs, n int) (Run, error) {
+func (c checker) runOnce(ctx context.Context, k catalog.Kata, v Variant, bin, importPath string, procs, n int) (Run, error) {
 	env := append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(procs), "GORACE=atexit_sleep_ms=0")
 	d := diagnose.New(diagnose.Options{Root: c.o.Catalog.Root, KataDir: k.Dir})
 	var dec check.LineDecoder
+	markers := map[Detector]bool{}
+	// The raw stream goes to a file, kept only if the run does not meet
+	// its expectation: the evidence for a flaky kata or a diagnosis gap.
+	raw, err := os.CreateTemp(c.tmp, fmt.Sprintf("%s-%s-gomaxprocs%d-run%d-*.jsonl", k.ID, v, procs, n))
+	if err != nil {
+		return Run{}, fmt.Errorf("run: %w", err)
+	}
+	defer os.Remove(raw.Name())
+	defer raw.Close()
+	w := bufio.NewWriter(raw)
+	written := 0
 	res, err := gotest.Run(ctx, gotest.Cmd{
 		Path: c.test2json,
 		Args: []string{"-t", "-p", importPath, bin, "-test.v=test2json", "-test.count=1", "-test.timeout=" + testTimeout.String()},
 		Dir:  c.o.Catalog.Path(k.Dir), Env: env, Timeout: testTimeout + time.Minute, MaxOutput: 1 << 10,
-		OnLine: func(line string) { d.Feed(dec.Decode(line)) },
+		OnLine: func(line string) {
+			if written+len(line) < maxEvidence {
+				w.WriteString(line)
+				w.WriteByte('\n')
+				written += len(line) + 1
+			}
+			ev := dec.Decode(line)
+			scanMarkers(ev.Output, markers)
+			d.Feed(ev)
+		},
 	})
 	if err != nil {
 		return Run{}, err
@@ -375,8 +405,58 @@ func (c checker) runOnce(ctx context.Context, k catalog.Kata, bin, importPath st
 		if seen[diagnose.Kind(det)] {
 			run.Fired = append(run.Fired, det)
 		}
+		if markers[det] {
+			run.Markers = append(run.Markers, det)
+		}
+	}
+	if judge(k, v, run) != "" && c.o.StateDir != "" {
+		run.Output = c.keep(raw, w)
 	}
 	return run, nil
+}
+
+// maxEvidence caps the raw output kept of one run.
+const maxEvidence = 8 << 20
+
+// keep copies a run's raw output to <state>/verify/, returning its path ("" on failure).
+func (c checker) keep(raw *os.File, w *bufio.Writer) string {
+	if err := w.Flush(); err != nil {
+		return ""
+	}
+	dir := filepath.Join(c.o.StateDir, "verify")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return ""
+	}
+	dst := filepath.Join(dir, strings.TrimSuffix(filepath.Base(raw.Name()), filepath.Ext(raw.Name())))
+	dst = dst[:strings.LastIndexByte(dst, '-')] + ".jsonl" // drop CreateTemp's random part
+	data, err := os.ReadFile(raw.Name())
+	if err != nil || os.WriteFile(dst, data, 0o644) != nil {
+		return ""
+	}
+	return dst
+}
+
+// scanMarkers records the detectors whose own words are in text: a
+// cross-check of the diagnosis, so a detector that fired but was not
+// diagnosed is reported as a diagnosis gap rather than as a flaky kata.
+func scanMarkers(text string, seen map[Detector]bool) {
+	markers := [...]struct {
+		text     string
+		detector Detector
+	}{
+		{"WARNING: DATA RACE", catalog.Race},
+		{"found unexpected goroutines", catalog.Leak},
+		{"main bubble goroutine has exited but blocked goroutines remain", catalog.Leak},
+		{"deadlock guard:", catalog.Deadlock},
+		{"all goroutines are asleep - deadlock!", catalog.Deadlock},
+		{"all goroutines in bubble are blocked", catalog.Deadlock},
+		{"Error Trace:", catalog.Assertion},
+	}
+	for _, m := range markers {
+		if strings.Contains(text, m.text) {
+			seen[m.detector] = true
+		}
+	}
 }
 
 // summary is one line on a finding, for a problem report.
@@ -417,6 +497,16 @@ func judge(k catalog.Kata, v Variant, r Run) string {
 		}
 	}
 	if len(missing) > 0 {
+		var gap []Detector
+		for _, d := range missing {
+			if slices.Contains(r.Markers, d) {
+				gap = append(gap, d)
+			}
+		}
+		if len(gap) > 0 {
+			return fmt.Sprintf("declared detector(s) did not fire: %s; the raw output does show %s, so the diagnosis missed it (internal/diagnose)",
+				joinDetectors(missing), joinDetectors(gap))
+		}
 		return "declared detector(s) did not fire: " + joinDetectors(missing)
 	}
 	return ""
@@ -428,12 +518,16 @@ func observed(v Variant, row Row, common []Detector, vetOK bool) string {
 		return "pass, vet clean"
 	case v == Solved && row.RunsOK == row.Runs:
 		return "pass, vet NOT clean"
+	case v == Solved && row.Flaky:
+		return fmt.Sprintf("FLAKY: failed %d of %d runs", row.Runs-row.RunsOK, row.Runs)
 	case v == Solved:
 		return fmt.Sprintf("failed %d of %d runs", row.Runs-row.RunsOK, row.Runs)
 	case row.RunsOK == row.Runs:
 		return "fail: " + joinDetectors(common)
+	case row.Flaky:
+		return fmt.Sprintf("FLAKY: %s in every run; %d of %d runs short", orNone(joinDetectors(common)), row.Runs-row.RunsOK, row.Runs)
 	default:
-		return fmt.Sprintf("fail: %s (in every run); %d of %d runs short", orNone(joinDetectors(common)), row.Runs-row.RunsOK, row.Runs)
+		return fmt.Sprintf("fail: %s in every run; %d of %d runs short", orNone(joinDetectors(common)), row.Runs-row.RunsOK, row.Runs)
 	}
 }
 

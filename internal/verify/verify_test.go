@@ -30,6 +30,8 @@ func TestJudge(t *testing.T) {
 	}{
 		{"buggy, all fired", Buggy, Run{Fired: []Detector{catalog.Race, catalog.Leak, catalog.Assertion}}, ""},
 		{"buggy, race missing", Buggy, Run{Fired: []Detector{catalog.Leak}}, "did not fire: race"},
+		{"buggy, race in the output but not diagnosed", Buggy, Run{Fired: []Detector{catalog.Leak}, Markers: []Detector{catalog.Race, catalog.Leak}},
+			"did not fire: race; the raw output does show race, so the diagnosis missed it"},
 		{"buggy passed", Buggy, Run{Passed: true}, "the buggy kata passed"},
 		{"buggy timed out", Buggy, Run{TimedOut: true, Fired: []Detector{catalog.Race, catalog.Leak}}, "timed out"},
 		{"solved passes", Solved, Run{Passed: true}, ""},
@@ -186,6 +188,13 @@ func TestCheckFixtures(t *testing.T) {
 			}
 			if tt.problem != "" {
 				assert.Contains(t, strings.Join(problems, "\n"), tt.problem)
+				for _, r := range rep.Rows {
+					for _, run := range r.Details {
+						if judge(c.Katas[0], r.Variant, run) != "" {
+							assert.FileExists(t, run.Output, "the output of a run that missed is kept")
+						}
+					}
+				}
 			} else {
 				assert.Empty(t, problems)
 			}
