@@ -42,8 +42,8 @@ type Original struct {
 // Find returns the shipped content of every learner file of k, in k.Files
 // order: the working file when its SHA-256 matches kata.json, else the file
 // at git HEAD, else the snapshot under stateDir/originals/<kata>/<file>.
-// A kata.json hash that git HEAD does not match is an error (the metadata
-// is stale), and so is a file with no original anywhere.
+// A kata.json hash that neither the working file nor git HEAD matches is an
+// error (the metadata is stale), and so is a file with no original anywhere.
 func Find(ctx context.Context, c *catalog.Catalog, k catalog.Kata, stateDir string) ([]Original, error) {
 	out := make([]Original, 0, len(k.Files))
 	for _, f := range k.Files {
@@ -53,17 +53,21 @@ func Find(ctx context.Context, c *catalog.Catalog, k catalog.Kata, stateDir stri
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("read %s: %w", rel, err)
 		}
+		if err == nil && catalog.Hash(working) == want {
+			// Also when git HEAD differs: a kata author who changed the file
+			// and its hash verifies the new version before committing it.
+			out = append(out, Original{File: f, Content: working, Source: FromWorkingTree})
+			continue
+		}
 		head, gitErr := gitShow(ctx, c.Root, rel)
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("originals of %s: %w", k.ID, ctx.Err())
 		}
 		if gitErr == nil && catalog.Hash(head) != want {
-			return nil, fmt.Errorf("%s/kata.json is stale: originals[%q] does not match %s at git HEAD; update it to %q",
+			return nil, fmt.Errorf("%s/kata.json is stale: originals[%q] matches neither %s at git HEAD nor the working tree; update it to %q",
 				k.Dir, f, rel, catalog.Hash(head))
 		}
 		switch {
-		case err == nil && catalog.Hash(working) == want:
-			out = append(out, Original{File: f, Content: working, Source: FromWorkingTree})
 		case gitErr == nil:
 			out = append(out, Original{File: f, Content: head, Source: FromGitHead})
 		default:
@@ -103,7 +107,8 @@ func Originals(ctx context.Context, c *catalog.Catalog, k catalog.Kata, stateDir
 			continue
 		}
 		out[o.File] = o.Content
-		notes = append(notes, fmt.Sprintf("%s/%s differs from the shipped file: judged the original from %s", k.Dir, o.File, o.Source))
+		notes = append(notes, fmt.Sprintf("%s/%s differs from the shipped file (its hash in kata.json): judged the original from %s; if you are changing the kata, update the hash to verify your version",
+			k.Dir, o.File, o.Source))
 	}
 	return out, notes, nil
 }

@@ -83,6 +83,11 @@ func TestFind(t *testing.T) {
 			setup: func(t *testing.T, c *catalog.Catalog, k catalog.Kata, state string) {
 				require.NoError(t, os.Remove(c.Path(k.Dir, "a.go")))
 			}},
+		{name: "kata changed and rehashed, not committed yet", git: true, source: FromWorkingTree,
+			setup: func(t *testing.T, c *catalog.Catalog, k catalog.Kata, state string) {
+				write(t, c.Path(k.Dir, "a.go"), shipped+"\n// v2\n")
+				k.Originals["a.go"] = catalog.Hash([]byte(shipped + "\n// v2\n"))
+			}},
 		{name: "stale hash in kata.json", git: true, errParts: []string{"kata.json is stale", "update it to", catalog.Hash([]byte(shipped))},
 			setup: func(t *testing.T, c *catalog.Catalog, k catalog.Kata, state string) {
 				k.Originals["a.go"] = catalog.Hash([]byte("old"))
@@ -110,7 +115,11 @@ func TestFind(t *testing.T) {
 			require.Len(t, got, 1)
 			assert.Equal(t, tt.source, got[0].Source)
 			assert.Equal(t, "a.go", got[0].File)
-			assert.Equal(t, shipped, string(got[0].Content))
+			want, _ := os.ReadFile(c.Path(k.Dir, "a.go"))
+			if tt.source != FromWorkingTree {
+				want = []byte(shipped)
+			}
+			assert.Equal(t, string(want), string(got[0].Content))
 
 			m, notes, err := Originals(context.Background(), c, k, state)
 			require.NoError(t, err)
@@ -121,6 +130,7 @@ func TestFind(t *testing.T) {
 				assert.Equal(t, shipped, string(m["a.go"]))
 				require.Len(t, notes, 1)
 				assert.Contains(t, notes[0], string(tt.source))
+				assert.Contains(t, notes[0], "update the hash")
 			}
 		})
 	}
