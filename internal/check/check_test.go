@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -95,21 +96,38 @@ func solve(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
 // anchor is the first line of Count's body in the fixture (line 7).
 const anchor = "\tn := 0\n"
 
-// collect runs one attempt, draining its updates.
-func collect(ctx context.Context, t *testing.T, r *Runner, k catalog.Kata) (Verdict, []Update, error) {
+// collect runs one attempt, draining its updates. It keeps every update
+// but the raw output lines past the first 10,000 (so the test itself does
+// not hold 50 MB), and samples the heap as updates arrive.
+func collect(ctx context.Context, t *testing.T, r *Runner, k catalog.Kata) (Verdict, []Update, uint64, int, error) {
 	t.Helper()
 	updates := make(chan Update)
-	var got []Update
+	var (
+		got      []Update
+		lines    int
+		peakHeap uint64
+	)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		var ms runtime.MemStats
 		for u := range updates {
+			if u.Line != "" {
+				lines++
+				if lines%20_000 == 0 {
+					runtime.ReadMemStats(&ms)
+					peakHeap = max(peakHeap, ms.HeapAlloc)
+				}
+				if lines > 10_000 {
+					continue
+				}
+			}
 			got = append(got, u)
 		}
 	}()
 	v, err := r.Run(ctx, k, updates)
 	<-done
-	return v, got, err
+	return v, got, peakHeap, lines, err
 }
 
 func kinds(fs []diagnose.Finding) []diagnose.Kind {
@@ -126,15 +144,16 @@ func kinds(fs []diagnose.Finding) []diagnose.Kind {
 func TestVerdicts(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	tests := []struct {
-		name    string
-		edit    func(t *testing.T, c *catalog.Catalog, k catalog.Kata)
-		overlay bool // judge the solution through Runner.Overlay
-		timeout time.Duration
-		bound   time.Duration // the verdict must come within this
-		outcome Outcome
-		kinds   []diagnose.Kind // findings of these kinds must be there
-		line    int             // ...the first of them at this line of counter.go (0: any)
-		message string          // ...with this in its message
+		name     string
+		edit     func(t *testing.T, c *catalog.Catalog, k catalog.Kata)
+		overlay  bool // judge the solution through Runner.Overlay
+		timeout  time.Duration
+		bound    time.Duration // the verdict must come within this
+		outcome  Outcome
+		kinds    []diagnose.Kind // findings of these kinds must be there
+		line     int             // ...the first of them at this line of counter.go (0: any)
+		message  string          // ...with this in its message
+		minLines int             // at least this many raw output lines streamed
 	}{
 		{name: "as shipped", outcome: Failing,
 			kinds: []diagnose.Kind{diagnose.KindRace, diagnose.KindLeak, diagnose.KindAssertion}},
@@ -166,6 +185,9 @@ func TestVerdicts(t *testing.T) {
 			learnerEdit(t, c, k, "package counter\n", "package counter\n\nimport \"fmt\"\n",
 				anchor, anchor+"\tfor range 1_000_000 {\n\t\tfmt.Println(\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\")\n\t}\n")
 		}, outcome: Failing},
+		{name: "prints 50 MB before the tests start", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
+			learnerEdit(t, c, k, "package counter\n", "package counter\n\nimport \"fmt\"\n\nfunc init() {\n\tfor range 1_000_000 {\n\t\tfmt.Println(\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\")\n\t}\n}\n")
+		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindRace}, minLines: 1_000_000},
 		{name: "deleted file", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
 			require.NoError(t, os.Remove(c.Path(k.Dir, fixtureFile)))
 		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindBuild}, message: "kata reset"},
@@ -190,8 +212,10 @@ func TestVerdicts(t *testing.T) {
 			}
 			before, _ := os.ReadFile(c.Path(k.Dir, fixtureFile))
 			start := time.Now()
-			v, updates, err := collect(context.Background(), t, r, k)
+			v, updates, peakHeap, lines, err := collect(context.Background(), t, r, k)
+			assert.GreaterOrEqual(t, lines, tt.minLines)
 			require.NoError(t, err)
+			assert.Less(t, peakHeap, uint64(64<<20), "the run's output is streamed, not held")
 			assert.Less(t, time.Since(start), cmpOr(tt.bound, 60*time.Second))
 			assert.Equal(t, tt.outcome, v.Outcome, "findings: %+v", v.Findings)
 			assert.Equal(t, tt.outcome == Solved, v.Outcome == Solved && len(v.Findings) == 0)
@@ -235,7 +259,7 @@ func TestVerdicts(t *testing.T) {
 func TestFindingsStream(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	c, k := workbook(t)
-	_, updates, err := collect(context.Background(), t, &Runner{Root: c.Root, Race: true}, k)
+	_, updates, _, _, err := collect(context.Background(), t, &Runner{Root: c.Root, Race: true}, k)
 	require.NoError(t, err)
 	first, lastLine := -1, -1
 	for i, u := range updates {
