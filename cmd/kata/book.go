@@ -2,19 +2,24 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
-	"path/filepath"
+	"strings"
 
 	"github.com/charmbracelet/glamour"
 )
 
+// summaryFile is the book's table of contents.
+const summaryFile = "book/SUMMARY.md"
+
 // cmdBook is `kata book [KATA]`: a chapter, rendered in a terminal and plain
-// Markdown when piped. Without KATA: the book's contents.
+// Markdown when piped. Without KATA: the book's contents, or the current
+// kata's chapter when the book has none.
 func cmdBook(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("book", flag.ContinueOnError)
-	names, err := parseArgs(fs, args)
+	names, err := parseArgs(flag.NewFlagSet("book", flag.ContinueOnError), args)
 	if err != nil {
 		return err
 	}
@@ -22,20 +27,38 @@ func cmdBook(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rel := "book/SUMMARY.md"
-	if len(names) > 0 {
-		k, err := w.kata(names)
+	rel := summaryFile
+	if _, err := os.Stat(w.cat.Path(summaryFile)); len(names) > 0 || err != nil {
+		rel, err = chapter(w, names)
 		if err != nil {
 			return err
 		}
-		rel = k.Chapter
 	}
-	data, err := os.ReadFile(filepath.Join(w.cat.Root, filepath.FromSlash(rel)))
+	data, err := os.ReadFile(w.cat.Path(rel))
+	if errors.Is(err, fs.ErrNotExist) {
+		return &exitError{code: exitFailing, msg: fmt.Sprintf("this copy of the workbook has no %s", rel)}
+	}
 	if err != nil {
 		return fmt.Errorf("book: %w", err)
 	}
 	fmt.Fprint(e.stdout, renderMarkdown(e, string(data)))
 	return nil
+}
+
+// chapter is the book file for names: a kata's chapter, or another page of
+// the book by name (`kata book toolbox` is book/toolbox.md).
+func chapter(w *workbook, names []string) (string, error) {
+	k, err := w.kata(names)
+	if err == nil {
+		return k.Chapter, nil
+	}
+	if len(names) == 1 && !strings.ContainsAny(names[0], `/\.`) {
+		page := "book/" + names[0] + ".md"
+		if _, statErr := os.Stat(w.cat.Path(page)); statErr == nil {
+			return page, nil
+		}
+	}
+	return "", err
 }
 
 // renderMarkdown renders Markdown for a terminal with glamour, and returns

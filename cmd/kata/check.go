@@ -30,7 +30,8 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := record(w, k, v); err != nil {
+	s, err := record(w, k, v)
+	if err != nil {
 		return err
 	}
 	if *asJSON {
@@ -38,7 +39,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	} else {
-		printVerdict(e, k, v)
+		printVerdict(e, k, v, s.NextPending(ids(w.cat), k.ID))
 	}
 	if v.Outcome != check.Solved {
 		return &exitError{code: exitFailing}
@@ -65,24 +66,49 @@ func newRunner(ctx context.Context, e *env, root string) (*check.Runner, error) 
 	return &check.Runner{Root: root, Race: info.RaceOK()}, nil
 }
 
-// runAttempt runs one check, narrating the phases on stderr.
+// stillBuilding is how often a long build says it is still going.
+const stillBuilding = 10 * time.Second
+
+// runAttempt runs one check, narrating the phases on stderr when narrate is
+// set: the first race build on a machine compiles the instrumented standard
+// library and takes tens of seconds, so a silent wait would look like a hang.
 func runAttempt(ctx context.Context, e *env, r *check.Runner, k catalog.Kata, narrate bool) (check.Verdict, error) {
 	updates := make(chan check.Update)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		start := time.Now()
-		for u := range updates {
-			if !narrate {
-				continue
+		tick := time.NewTicker(stillBuilding)
+		defer tick.Stop()
+		building := false
+		say := func(format string, args ...any) {
+			if narrate {
+				fmt.Fprintf(e.stderr, format, args...)
 			}
-			switch u.Phase {
-			case check.PhaseBuilding:
-				fmt.Fprintf(e.stderr, "checking %s: building the tests with the race detector (the first build on a machine can take a minute)...\n", k.ID)
-			case check.PhaseTesting:
-				fmt.Fprintf(e.stderr, "running the tests (built in %s)...\n", time.Since(start).Round(100*time.Millisecond))
-			case check.PhaseVetting:
-				fmt.Fprintln(e.stderr, "tests pass; running go vet...")
+		}
+		for {
+			select {
+			case u, ok := <-updates:
+				if !ok {
+					return
+				}
+				building = u.Phase == check.PhaseBuilding || (building && u.Phase == "")
+				switch u.Phase {
+				case check.PhaseBuilding:
+					what := "with the race detector"
+					if !r.Race {
+						what = "(without the race detector)"
+					}
+					say("checking %s: building the tests %s; the first build on a machine takes up to a minute...\n", k.ID, what)
+				case check.PhaseTesting:
+					say("running the tests (built in %s)...\n", time.Since(start).Round(100*time.Millisecond))
+				case check.PhaseVetting:
+					say("running go vet...\n")
+				}
+			case <-tick.C:
+				if building {
+					say("  still building (%s): compiling the race-instrumented standard library, once per machine...\n", time.Since(start).Round(time.Second))
+				}
 			}
 		}
 	}()
@@ -97,26 +123,38 @@ func runAttempt(ctx context.Context, e *env, r *check.Runner, k catalog.Kata, na
 	return v, nil
 }
 
-// record saves an attempt in the progress file.
+// record saves an attempt in the progress file. Checking a kata makes it
+// the current one; solving it moves on to the next pending kata.
 func record(w *workbook, k catalog.Kata, v check.Verdict) (*progress.State, error) {
 	return w.store.Update(func(s *progress.State) error {
 		p := s.Kata(k.ID)
 		p.Attempts++
-		if v.Outcome == check.Solved && !p.Solved {
-			p.Solved, p.SolvedAt = true, time.Now().UTC()
-		}
 		s.Current = k.ID
+		if v.Outcome == check.Solved {
+			if !p.Solved {
+				p.Solved, p.SolvedAt = true, time.Now().UTC()
+			}
+			if next := s.NextPending(ids(w.cat), k.ID); next != "" {
+				s.Current = next
+			}
+		}
 		return nil
 	})
 }
 
-// printVerdict prints the verdict and findings for a person.
-func printVerdict(e *env, k catalog.Kata, v check.Verdict) {
+// printVerdict prints the verdict and findings for a person; next is the
+// kata to suggest after a solve ("" when every kata is solved).
+func printVerdict(e *env, k catalog.Kata, v check.Verdict, next string) {
 	out := e.stdout
 	switch v.Outcome {
 	case check.Solved:
 		fmt.Fprintf(out, "✔ %s solved in %s: the tests pass under the race detector, no leaked goroutines, go vet is clean.\n", k.ID, v.Duration.Round(100*time.Millisecond))
 		fmt.Fprintf(out, "  Compare with the official solution: kata solution %s --diff\n", k.ID[:2])
+		if next != "" {
+			fmt.Fprintf(out, "  Next: kata check %s   (kata book %s for its chapter)\n", next[:2], next[:2])
+		} else {
+			fmt.Fprintln(out, "  That was the last pending kata: every kata is solved.")
+		}
 		return
 	case check.Almost:
 		fmt.Fprintf(out, "~ %s almost: the tests pass, but:\n", k.ID)

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,30 +27,20 @@ type harness struct {
 	bin, root, state string
 }
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
+// newHarness builds the binary into a temp folder (cheap: the build cache
+// keeps the linked binary) and copies katas 01 and 02 with their solutions
+// and chapters into a temp workbook.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "kata-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "kata")
-		out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(string(out))
-		}
-	})
-	require.NoError(t, buildErr)
+	bin := filepath.Join(t.TempDir(), "kata")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
 	src, err := catalog.FindRoot(".")
 	require.NoError(t, err)
 	root := t.TempDir()
@@ -60,11 +51,33 @@ func newHarness(t *testing.T) *harness {
 		paths = append(paths, k.Dir, k.SolutionDir, k.Chapter)
 	}
 	for _, p := range paths {
-		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755))
-		out, err := exec.Command("cp", "-r", filepath.Join(src, p), filepath.Join(root, p)).CombinedOutput()
-		require.NoError(t, err, "%s", out)
+		copyTree(t, filepath.Join(src, p), filepath.Join(root, p))
 	}
-	return &harness{bin: builtBin, root: root, state: t.TempDir()}
+	return &harness{bin: bin, root: root, state: t.TempDir()}
+}
+
+// copyTree copies a file or a folder.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(to, data, 0o644)
+	})
+	require.NoError(t, err)
 }
 
 // run runs the binary in the workbook with args and stdin; it returns
@@ -119,6 +132,18 @@ func TestCommands(t *testing.T) {
 		{name: "explain on a passing run", args: []string{"explain"}, stdin: fixture(t, "01-solved.json"), stdout: []string{"passed"}},
 		{name: "explain on a failing run", args: []string{"explain", "--json"}, stdin: fixture(t, "01-buggy.json"), code: 1, jsonDoc: true, stdout: []string{`"kind": "race"`}},
 		{name: "verify takes a positive run count", args: []string{"verify", "--runs", "0"}, code: 2},
+		{name: "the app's flags off a terminal list", args: []string{"--manual"}, stdout: []string{"01-wg-ordering", "0 of 2 solved"}},
+		{name: "unknown top-level flag", args: []string{"--frob"}, code: 2, stderr: []string{`unknown flag "--frob"`}},
+		{name: "version", args: []string{"--version"}, stdout: []string{"kata ", runtime.Version()}},
+		{name: "list takes no KATA", args: []string{"list", "01"}, code: 2, stderr: []string{"list takes no KATA"}},
+		{name: "hint level out of range", args: []string{"hint", "01", "--level", "99"}, code: 2, stderr: []string{"has hints 1 to"}},
+		{name: "one KATA at a time", args: []string{"hint", "01", "02"}, code: 2, stderr: []string{"one KATA at a time"}},
+		{name: "check an unknown kata, flag first", args: []string{"check", "--json", "99"}, code: 2, noStdout: true},
+		{name: "diff refused before solving", args: []string{"solution", "--diff", "01"}, code: 1, stderr: []string{"not solved yet"}, noStdout: true},
+		{name: "reset KATA or --all", args: []string{"reset", "01", "--all", "--yes"}, code: 2, stderr: []string{"not both"}},
+		{name: "book without KATA is the contents", args: []string{"book"}, stdout: []string{"01-wg-ordering.md"}},
+		{name: "book by number", args: []string{"book", "2"}, stdout: []string{"# 02"}},
+		{name: "doctor takes no arguments", args: []string{"doctor", "01"}, code: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +154,9 @@ func TestCommands(t *testing.T) {
 			}
 			for _, s := range tt.stderr {
 				assert.Contains(t, errOut, s)
+			}
+			if tt.noStdout {
+				assert.Empty(t, out)
 			}
 			if tt.jsonDoc {
 				var v any
@@ -174,13 +202,25 @@ func TestSolveFlow(t *testing.T) {
 
 	out, errOut, code := h.run(t, "", nil, "check")
 	require.Equal(t, 0, code, "%s\n%s", out, errOut)
-	assert.Contains(t, out, "solved")
+	assert.Contains(t, out, "01-wg-ordering solved")
+	assert.Contains(t, out, "Next: kata check 02")
+	assert.Contains(t, errOut, "building the tests with the race detector", "the phases go to stderr")
 	out, _, code = h.run(t, "", nil, "list")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "1 of 2 solved")
+	assert.Regexp(t, `(?m)^>\s+02-unclosed-body`, out, "solving moves on to the next pending kata")
+	out, _, code = h.run(t, "", nil, "list", "--json")
+	assert.Equal(t, 0, code)
+	var doc listDoc
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, "02-unclosed-body", doc.Current)
+	assert.Equal(t, 2, doc.Katas[0].Attempts)
 	out, _, code = h.run(t, "", nil, "solution", "01")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "wg.Go(func() {")
+	out, _, code = h.run(t, "", nil, "solution", "--diff", "wg-ordering")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "identical to the solution")
 
 	out, _, code = h.run(t, "", nil, "reset", "01", "--yes")
 	assert.Equal(t, 0, code)

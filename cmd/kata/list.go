@@ -17,6 +17,17 @@ type listRow struct {
 	Current bool     `json:"current"`
 	Files   []string `json:"files"`
 	Minutes int      `json:"minutes"`
+	// Attempts counts checks; Hints is the highest hint level read.
+	Attempts int `json:"attempts"`
+	Hints    int `json:"hints_used"`
+}
+
+// listDoc is the document `kata list --json` prints.
+type listDoc struct {
+	Current string    `json:"current"`
+	Solved  int       `json:"solved"`
+	Total   int       `json:"total"`
+	Katas   []listRow `json:"katas"`
 }
 
 // cmdList is `kata list [--json]`.
@@ -49,10 +60,14 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 		for i, f := range k.Files {
 			files[i] = k.Dir + "/" + f
 		}
-		rows = append(rows, listRow{ID: k.ID, Title: k.Title, Status: status, Current: k.ID == cur.ID, Files: files, Minutes: k.Minutes})
+		row := listRow{ID: k.ID, Title: k.Title, Status: status, Current: k.ID == cur.ID, Files: files, Minutes: k.Minutes}
+		if p, ok := s.Katas[k.ID]; ok {
+			row.Attempts, row.Hints = p.Attempts, p.HintLevel
+		}
+		rows = append(rows, row)
 	}
 	if *asJSON {
-		return writeJSON(e, map[string]any{"katas": rows, "solved": solved, "total": len(rows)})
+		return writeJSON(e, listDoc{Current: cur.ID, Solved: solved, Total: len(rows), Katas: rows})
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  \tKATA\tTITLE\tSTATUS\tMIN\tEDIT")
@@ -64,7 +79,12 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", mark, r.ID, r.Title, r.Status, r.Minutes, strings.Join(r.Files, " "))
 	}
 	tw.Flush()
-	fmt.Fprintf(e.stdout, "\n%d of %d solved. Next: kata check %s   (kata help for more)\n", solved, len(rows), cur.ID[:2])
+	fmt.Fprintln(e.stdout)
+	if solved == len(rows) {
+		fmt.Fprintf(e.stdout, "All %d katas solved. kata book for the chapters, kata help for more.\n", solved)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%d of %d solved. Next: kata check %s   (kata help for more)\n", solved, len(rows), cur.ID[:2])
 	return nil
 }
 

@@ -9,6 +9,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"slices"
 	"strings"
 
 	"golang.org/x/term"
@@ -73,7 +76,10 @@ func main() {
 	}
 	err := run(ctx, e, os.Args[1:])
 	code := exitCode(ctx, err)
-	if err != nil && err.Error() != "" {
+	switch {
+	case code == exitSIGINT:
+		fmt.Fprintln(os.Stderr, "kata: interrupted")
+	case err != nil && err.Error() != "":
 		fmt.Fprintln(os.Stderr, "kata:", err)
 	}
 	stop()
@@ -94,16 +100,28 @@ func exitCode(ctx context.Context, err error) int {
 	}
 }
 
+// run runs the command named by args[0]; no command (or only the app's
+// flags) is the guided app in a terminal and the list elsewhere.
 func run(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
+	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && !isHelp(args[0]) && !isVersion(args[0])) {
 		if e.stdinTTY && e.stdoutTTY {
 			return runTUI(ctx, e, args)
 		}
+		for _, a := range args {
+			// The app's own flags (parsed by runTUI) are accepted off a terminal too.
+			if !slices.Contains([]string{"manual", "poll"}, strings.TrimLeft(a, "-")) {
+				usage(e.stderr)
+				return &exitError{code: exitUsage, msg: fmt.Sprintf("unknown flag %q", a)}
+			}
+		}
 		return cmdList(ctx, e, nil)
 	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
+	switch {
+	case isHelp(args[0]):
 		usage(e.stdout)
+		return nil
+	case isVersion(args[0]):
+		fmt.Fprintln(e.stdout, version())
 		return nil
 	}
 	for _, c := range commands() {
@@ -115,15 +133,48 @@ func run(ctx context.Context, e *env, args []string) error {
 	return &exitError{code: exitUsage, msg: fmt.Sprintf("unknown command %q", args[0])}
 }
 
+func isHelp(arg string) bool {
+	return slices.Contains([]string{"help", "-h", "-help", "--help"}, arg)
+}
+
+func isVersion(arg string) bool {
+	return slices.Contains([]string{"version", "-version", "--version"}, arg)
+}
+
+// version is the module version the binary was built from (with the VCS
+// revision when known), and the Go release that built it.
+func version() string {
+	v, rev, dirty := "(devel)", "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v = bi.Main.Version
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value[:min(12, len(s.Value))]
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if rev != "" {
+		v += " " + rev
+		if dirty {
+			v += "+dirty"
+		}
+	}
+	return fmt.Sprintf("kata %s (%s)", v, runtime.Version())
+}
+
+// usage prints the command listing.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "kata: learn Go concurrency by fixing broken code.")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "  kata                 the guided app (in a terminal), else the list")
+	lines := append([]command{{usage: "kata [--manual] [--poll]", summary: "the guided app in a terminal; the list elsewhere"}}, commands()...)
 	width := 0
-	for _, c := range commands() {
+	for _, c := range lines {
 		width = max(width, len(c.usage))
 	}
-	for _, c := range commands() {
+	for _, c := range lines {
 		fmt.Fprintf(w, "  %-*s  %s\n", width, c.usage, c.summary)
 	}
 	fmt.Fprintln(w)
@@ -131,5 +182,7 @@ func usage(w io.Writer) {
 KATA is 01, 1, 01-wg-ordering or wg-ordering; without it, the current kata.
 Flags may come before or after KATA. --json prints exactly one JSON document.
 Exit codes: 0 ok/solved, 1 not solved/findings/refused, 2 usage or environment, 130 interrupted.
-Progress lives in .kata/ at the repository root (KATA_STATE_DIR moves it).`))
+In the app, --manual turns file watching off and --poll watches by polling (WSL /mnt, network drives).
+Progress lives in .kata/ at the repository root (KATA_STATE_DIR moves it).
+KATA_LOCK_SOLUTIONS=1 turns --reveal off (workshops). kata --version prints the version.`))
 }

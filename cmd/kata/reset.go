@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,10 +17,10 @@ import (
 
 // cmdReset is `kata reset [KATA|--all] [--yes]`.
 func cmdReset(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("reset", flag.ContinueOnError)
-	all := fs.Bool("all", false, "reset every kata")
-	yes := fs.Bool("yes", false, "do not ask for confirmation")
-	names, err := parseArgs(fs, args)
+	set := flag.NewFlagSet("reset", flag.ContinueOnError)
+	all := set.Bool("all", false, "reset every kata")
+	yes := set.Bool("yes", false, "do not ask for confirmation")
+	names, err := parseArgs(set, args)
 	if err != nil {
 		return err
 	}
@@ -50,7 +52,7 @@ func cmdReset(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return &exitError{code: exitFailing, msg: "nothing reset"}
 	}
-	backup := filepath.Join(w.state, "backups", time.Now().Format("20060102-150405"))
+	backup := newBackupDir(w.state, time.Now())
 	for _, k := range katas {
 		n, err := resetKata(ctx, w, k, backup)
 		if err != nil {
@@ -70,6 +72,19 @@ func cmdReset(ctx context.Context, e *env, args []string) error {
 		return nil
 	})
 	return err
+}
+
+// newBackupDir names a folder for this reset's backups under
+// <state>/backups, by time, that no earlier reset used.
+func newBackupDir(state string, now time.Time) string {
+	base := filepath.Join(state, "backups", now.Format("20060102-150405"))
+	dir := base
+	for n := 2; ; n++ {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return dir
+		}
+		dir = fmt.Sprintf("%s-%d", base, n)
+	}
 }
 
 // resetKata backs up and restores the learner files of k that differ from

@@ -52,17 +52,18 @@ func (w *workbook) kata(names []string) (catalog.Kata, error) {
 	return current(w.cat, s), nil
 }
 
-// current is the kata the learner is on.
+// current is the kata the learner is on: chosen last, else the first pending.
 func current(c *catalog.Catalog, s *progress.State) catalog.Kata {
-	if i := c.Index(s.Current); i >= 0 {
-		return c.Katas[i]
+	return c.Katas[max(0, c.Index(s.CurrentKata(ids(c))))]
+}
+
+// ids lists the catalog's kata IDs in order.
+func ids(c *catalog.Catalog) []string {
+	out := make([]string, len(c.Katas))
+	for i, k := range c.Katas {
+		out[i] = k.ID
 	}
-	for _, k := range c.Katas {
-		if !s.Solved(k.ID) {
-			return k
-		}
-	}
-	return c.Katas[len(c.Katas)-1]
+	return out
 }
 
 // openKata is the start of every command about one kata: parse its flags

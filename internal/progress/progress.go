@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -59,6 +60,37 @@ func (s *State) Kata(id string) *Kata {
 func (s *State) Solved(id string) bool {
 	k, ok := s.Katas[id]
 	return ok && k.Solved
+}
+
+// CurrentKata is the kata the learner is on, given every kata ID in
+// workbook order: the one chosen last (Current) while it still exists, else
+// the first pending one, else the last one ("" when ids is empty).
+func (s *State) CurrentKata(ids []string) string {
+	if slices.Contains(ids, s.Current) {
+		return s.Current
+	}
+	for _, id := range ids {
+		if !s.Solved(id) {
+			return id
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[len(ids)-1]
+}
+
+// NextPending is the first kata after id in ids (wrapping around) that is
+// not solved, or "" when every other kata is solved.
+func (s *State) NextPending(ids []string, id string) string {
+	i := slices.Index(ids, id)
+	for n := 1; n < len(ids); n++ {
+		next := ids[(i+n+len(ids))%len(ids)]
+		if next != id && !s.Solved(next) {
+			return next
+		}
+	}
+	return ""
 }
 
 // Store is a progress file in a state folder.

@@ -121,3 +121,35 @@ func TestHelperProcess(t *testing.T) {
 		}
 	}
 }
+
+func TestCurrentAndNext(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ids := []string{"01-a", "02-b", "03-c"}
+	tests := []struct {
+		name          string
+		current       string
+		solved        []string
+		wantCurrent   string
+		after, wantNx string
+	}{
+		{name: "fresh", wantCurrent: "01-a", after: "01-a", wantNx: "02-b"},
+		{name: "chosen", current: "03-c", wantCurrent: "03-c", after: "03-c", wantNx: "01-a"},
+		{name: "chosen and solved stays chosen", current: "01-a", solved: []string{"01-a"}, wantCurrent: "01-a", after: "01-a", wantNx: "02-b"},
+		{name: "first pending", solved: []string{"01-a"}, wantCurrent: "02-b", after: "02-b", wantNx: "03-c"},
+		{name: "wraps around", solved: []string{"01-a", "03-c"}, wantCurrent: "02-b", after: "03-c", wantNx: "02-b"},
+		{name: "stale choice", current: "09-gone", solved: []string{"01-a"}, wantCurrent: "02-b", after: "02-b", wantNx: "03-c"},
+		{name: "all solved", solved: ids, wantCurrent: "03-c", after: "03-c", wantNx: ""},
+		{name: "only the others solved", solved: []string{"01-a", "02-b"}, wantCurrent: "03-c", after: "03-c", wantNx: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &State{Current: tt.current}
+			for _, id := range tt.solved {
+				s.Kata(id).Solved = true
+			}
+			assert.Equal(t, tt.wantCurrent, s.CurrentKata(ids))
+			assert.Equal(t, tt.wantNx, s.NextPending(ids, tt.after))
+		})
+	}
+	assert.Empty(t, (&State{}).CurrentKata(nil))
+}
