@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/gokatas/concurrency/internal/gotest"
@@ -41,12 +43,12 @@ func cmdDoctor(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	step := func(what string, args ...string) error {
-		fmt.Fprintf(out, "… %s\n", what)
+	step := func(what, note string, onLine func(string), args ...string) error {
+		fmt.Fprintf(out, "… %s%s\n", what, note)
 		start := time.Now()
-		res, err := gotest.Run(ctx, gotest.Cmd{Path: "go", Args: args, Dir: w.cat.Root, Env: os.Environ(), Timeout: 15 * time.Minute, MaxOutput: 64 << 10})
+		res, err := gotest.Run(ctx, gotest.Cmd{Path: "go", Args: args, Dir: w.cat.Root, Env: os.Environ(), Timeout: 15 * time.Minute, MaxOutput: 64 << 10, OnLine: onLine})
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		if res.ExitCode != 0 {
 			fmt.Fprintf(out, "✘ %s failed:\n%s\n", what, res.Output)
@@ -55,15 +57,24 @@ func cmdDoctor(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(out, "✔ %s (%s)\n", what, time.Since(start).Round(100*time.Millisecond))
 		return nil
 	}
-	if err := step("downloading modules", "mod", "download"); err != nil {
+	if err := step("downloading modules", "", nil, "mod", "download"); err != nil {
 		return err
 	}
 	if !info.RaceOK() {
 		fmt.Fprintln(out, "✘ the race detector cannot run here: katas can be checked, but never count as solved until it can")
 		return &exitError{code: exitFailing}
 	}
-	if err := step("building every kata with the race detector (warms the build cache; the first time takes a minute or two)",
-		"test", "-race", "-count=1", "-run=^$", "./katas/..."); err != nil {
+	// One line per kata as its race build completes: the first one waits for
+	// the race-instrumented standard library, the others follow quickly.
+	built, total := 0, len(w.cat.Katas)
+	progress := func(line string) {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "ok" {
+			built++
+			fmt.Fprintf(out, "  built %s (%d/%d)\n", path.Base(f[1]), built, total)
+		}
+	}
+	if err := step("building every kata with the race detector", " (warms the build cache; the first time takes a minute or two)",
+		progress, "test", "-race", "-count=1", "-run=^$", "./katas/..."); err != nil {
 		return err
 	}
 	fmt.Fprintln(out, "All set: run `go run ./cmd/kata` to start.")
