@@ -187,7 +187,9 @@ func TestVerdicts(t *testing.T) {
 		}, outcome: Failing},
 		{name: "prints 50 MB before the tests start", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
 			learnerEdit(t, c, k, "package counter\n", "package counter\n\nimport \"fmt\"\n\nfunc init() {\n\tfor range 1_000_000 {\n\t\tfmt.Println(\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\")\n\t}\n}\n")
-		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindRace}, minLines: 1_000_000},
+		}, // a race-built test process consumes slowly, and the output is backpressured, not dropped
+			timeout: 90 * time.Second, bound: 2 * time.Minute,
+			outcome: Failing, kinds: []diagnose.Kind{diagnose.KindRace}, minLines: 1_000_000},
 		{name: "deleted file", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
 			require.NoError(t, os.Remove(c.Path(k.Dir, fixtureFile)))
 		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindBuild}, message: "kata reset"},
