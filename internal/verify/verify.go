@@ -291,6 +291,24 @@ func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) (row Ro
 	}
 
 	pkg := "./" + k.Dir
+	// go vet on the solution runs alongside the build and the runs; the
+	// goroutine is owned here: cancelled and waited for on every path.
+	vetDone := make(chan vetResult, 1)
+	if v == Solved {
+		vetCtx, cancelVet := context.WithCancel(ctx)
+		go func() {
+			res, err := gotest.Run(vetCtx, gotest.Cmd{
+				Path: c.o.Go, Args: append(append([]string{"vet"}, overlayArgs...), pkg), Dir: c.o.Catalog.Root,
+				Env: os.Environ(), Timeout: 5 * time.Minute, MaxOutput: 64 << 10,
+			})
+			vetDone <- vetResult{res: res, err: err}
+		}()
+		defer func() {
+			cancelVet()
+			vr := <-vetDone
+			vetDone <- vr
+		}()
+	}
 	bin := filepath.Join(c.tmp, fmt.Sprintf("%s-%s.test", k.ID, v))
 	buildArgs := append([]string{"test", "-c", "-race", "-o", bin}, overlayArgs...)
 	res, err := gotest.Run(ctx, gotest.Cmd{
@@ -302,21 +320,6 @@ func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) (row Ro
 	}
 	if res.ExitCode != 0 {
 		return fail("the %s kata does not build:\n%s", v, strings.TrimSpace(string(res.Output)))
-	}
-
-	vetOK := true
-	if v == Solved {
-		res, err := gotest.Run(ctx, gotest.Cmd{
-			Path: c.o.Go, Args: append(append([]string{"vet"}, overlayArgs...), pkg), Dir: c.o.Catalog.Root,
-			Env: os.Environ(), Timeout: 5 * time.Minute, MaxOutput: 64 << 10,
-		})
-		if err != nil {
-			return fail("vet: %v", err)
-		}
-		if res.ExitCode != 0 {
-			vetOK = false
-			row.Problems = append(row.Problems, "go vet is not clean on the solution:\n"+strings.TrimSpace(string(res.Output)))
-		}
 	}
 
 	importPath := path.Join(modulePath(c.o.Catalog.Root), k.Dir)
@@ -344,6 +347,18 @@ func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) (row Ro
 			}
 		}
 	}
+	vetOK := true
+	if v == Solved {
+		vr := <-vetDone
+		vetDone <- vr // for the deferred wait
+		switch {
+		case vr.err != nil:
+			return fail("vet: %v", vr.err)
+		case vr.res.ExitCode != 0:
+			vetOK = false
+			row.Problems = append(row.Problems, "go vet is not clean on the solution:\n"+strings.TrimSpace(string(vr.res.Output)))
+		}
+	}
 	row.OK = row.RunsOK == row.Runs && vetOK
 	row.Flaky = row.RunsOK > 0 && row.RunsOK < row.Runs
 	row.Observed = observed(v, row, common, vetOK)
@@ -351,6 +366,12 @@ func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) (row Ro
 		row.Problems = append(row.Problems[:5], fmt.Sprintf("... and %d more", len(row.Problems)-5))
 	}
 	return row
+}
+
+// vetResult is how a concurrent go vet ended.
+type vetResult struct {
+	res gotest.Result
+	err error
 }
 
 // runOnce runs a built test binary through test2json in a fresh process and
