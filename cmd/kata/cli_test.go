@@ -46,7 +46,7 @@ func newHarness(t *testing.T) *harness {
 	root := t.TempDir()
 	c, err := catalog.Load(src)
 	require.NoError(t, err)
-	paths := []string{"go.mod", "go.sum", "internal/katatest", "book/SUMMARY.md"}
+	paths := []string{"go.mod", "go.sum", "internal/katatest", "book/SUMMARY.md", "book/toolbox.md"}
 	for _, k := range c.Katas[:min(2, len(c.Katas))] { // kata 01 and the next one
 		paths = append(paths, k.Dir, k.SolutionDir, k.Chapter)
 	}
@@ -102,7 +102,7 @@ func (h *harness) run(t *testing.T, stdin string, env []string, args ...string) 
 }
 
 func TestCommands(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	h := newHarness(t)
 	tests := []struct {
 		name     string
@@ -144,6 +144,9 @@ func TestCommands(t *testing.T) {
 		{name: "book without KATA is the contents", args: []string{"book"}, stdout: []string{"01-wg-ordering.md"}},
 		{name: "book by number", args: []string{"book", "2"}, stdout: []string{"# 02"}},
 		{name: "doctor takes no arguments", args: []string{"doctor", "01"}, code: 2},
+		{name: "book page by name", args: []string{"book", "toolbox"}, stdout: []string{"# "}},
+		{name: "book of an unknown page", args: []string{"book", "nope"}, code: 2, stderr: []string{`no kata "nope"`}},
+		{name: "reveal with --yes", args: []string{"solution", "01", "--reveal", "--yes"}, stdout: []string{"wg.Go(func() {", "solutions/01-wg-ordering/prices.go"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,7 +175,7 @@ func TestCommands(t *testing.T) {
 // learner's line, the solution is refused, the fix is copied in, check
 // passes, the solution unlocks, reset restores the original and backs up.
 func TestSolveFlow(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	h := newHarness(t)
 	out, _, code := h.run(t, "", nil, "check", "01", "--json")
 	require.Equal(t, 1, code)
@@ -236,9 +239,20 @@ func TestSolveFlow(t *testing.T) {
 	assert.Contains(t, out, `"status": "pending"`)
 }
 
+// TestBookWithoutContents: with no SUMMARY.md, book shows the current
+// kata's chapter.
+func TestBookWithoutContents(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	h := newHarness(t)
+	require.NoError(t, os.Remove(filepath.Join(h.root, "book", "SUMMARY.md")))
+	out, errOut, code := h.run(t, "", nil, "book")
+	assert.Equal(t, 0, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "# 01 · "), out)
+}
+
 // TestCorruptProgress: a corrupt progress file is moved aside with a warning.
 func TestCorruptProgress(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	h := newHarness(t)
 	require.NoError(t, os.WriteFile(filepath.Join(h.state, "progress.json"), []byte("{broken"), 0o644))
 	out, errOut, code := h.run(t, "", nil, "list")
@@ -249,7 +263,7 @@ func TestCorruptProgress(t *testing.T) {
 
 // TestNotInWorkbook: outside a workbook the runner says so (exit 2).
 func TestNotInWorkbook(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	h := newHarness(t)
 	cmd := exec.Command(h.bin, "list")
 	cmd.Dir = t.TempDir()
@@ -261,7 +275,7 @@ func TestNotInWorkbook(t *testing.T) {
 }
 
 func TestParseArgs(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	tests := []struct {
 		args []string
 		pos  []string

@@ -31,7 +31,7 @@ exit 0
 // TestDoctorSaysWhatToInstall runs doctor against fake toolchains: each
 // missing piece is named with what to install, with the right exit code.
 func TestDoctorSaysWhatToInstall(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	if runtime.GOOS == "windows" {
 		t.Skip("the fake go command is a shell script")
 	}
@@ -70,7 +70,7 @@ func TestDoctorSaysWhatToInstall(t *testing.T) {
 // TestCheckWithoutGo: with no go command, check is an environment problem
 // (exit 2); list still works.
 func TestCheckWithoutGo(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	h := newHarness(t)
 	noGo := []string{"PATH=" + t.TempDir()}
 	out, errOut, code := h.run(t, "", noGo, "check", "01")
@@ -83,7 +83,7 @@ func TestCheckWithoutGo(t *testing.T) {
 // TestDoctor runs the real doctor on the temp workbook: modules, then a
 // race build of every kata.
 func TestDoctor(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	h := newHarness(t)
 	out, errOut, code := h.run(t, "", nil, "doctor")
 	assert.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)

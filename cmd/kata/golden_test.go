@@ -11,7 +11,7 @@ import (
 // TestGolden compares the stable text outputs with testdata/TestGolden/*.golden
 // (regenerate with: go test ./cmd/kata -run TestGolden -update, and review the diff).
 func TestGolden(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	h := newHarness(t)
 	tests := []struct {
 		name   string

@@ -61,7 +61,7 @@ func addSlowKata(t *testing.T, h *harness) {
 
 // TestInterrupt: Ctrl-C during a check stops it at once with exit code 130.
 func TestInterrupt(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGINT to send on Windows")
 	}
@@ -89,7 +89,7 @@ func TestInterrupt(t *testing.T) {
 // TestHintLevels: hints go up one level at a time, remembered in progress;
 // --level shows any level without lowering the remembered one.
 func TestHintLevels(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	h := newHarness(t)
 	steps := []struct {
 		args []string

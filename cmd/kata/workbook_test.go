@@ -12,7 +12,7 @@ import (
 
 // TestConfirm: a terminal is asked; elsewhere only --yes confirms.
 func TestConfirm(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	tests := []struct {
 		name   string
 		tty    bool
