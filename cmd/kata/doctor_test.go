@@ -67,8 +67,8 @@ func TestDoctorSaysWhatToInstall(t *testing.T) {
 	}
 }
 
-// TestCheckWithoutGo: with no go command, check is an environment problem
-// (exit 2); list still works.
+// TestCheckWithoutGo: with no go command, or one too old, check is an
+// environment problem (exit 2); list still works.
 func TestCheckWithoutGo(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
 	h := newHarness(t)
@@ -78,6 +78,12 @@ func TestCheckWithoutGo(t *testing.T) {
 	assert.Contains(t, errOut, "install Go 1.25 or newer")
 	_, _, code = h.run(t, "", noGo, "list")
 	assert.Equal(t, 0, code)
+	if runtime.GOOS != "windows" {
+		oldGo := []string{"PATH=" + fakeGo(t, "go1.24.9", "linux", "1", "sh") + string(os.PathListSeparator) + "/bin"}
+		out, errOut, code = h.run(t, "", oldGo, "check", "01")
+		assert.Equal(t, 2, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+		assert.Contains(t, errOut, "go1.24.9 is too old")
+	}
 }
 
 // TestDoctor runs the real doctor on the temp workbook: modules, then a

@@ -39,6 +39,8 @@ func cmdHint(ctx context.Context, e *env, args []string) error {
 	fmt.Fprint(e.stdout, renderMarkdown(e, hints[n-1]))
 	if n < len(hints) {
 		fmt.Fprintf(e.stdout, "\nMore: kata hint %s\n", k.ID[:2])
+	} else {
+		fmt.Fprintf(e.stdout, "\nThat was the last hint. The chapter explains the mechanism: kata book %s\n", k.ID[:2])
 	}
 	return nil
 }

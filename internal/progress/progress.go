@@ -3,6 +3,23 @@
 // Every change is a locked read-modify-write with an atomic replace, so two
 // terminals at once neither corrupt the file nor lose an update, and a
 // corrupt file is moved aside rather than trusted or fatal.
+//
+// The file is <state>/progress.json (the state folder is .kata/ at the
+// repository root unless KATA_STATE_DIR says otherwise), next to the lock
+// file <state>/lock:
+//
+//	{
+//	  "format": 1,
+//	  "current": "02-unclosed-body",
+//	  "katas": {
+//	    "01-wg-ordering": {"attempts": 3, "hint_level": 2, "solved": true, "solved_at": "2026-11-23T08:12:00Z"},
+//	    "02-unclosed-body": {"attempts": 1, "hint_level": 0, "solved": false}
+//	  },
+//	  "welcomed": true
+//	}
+//
+// A file of another format version is treated as unreadable: moved aside to
+// progress.json.corrupt-<time>, with a warning, and progress restarts.
 package progress
 
 import (
