@@ -157,11 +157,10 @@ func (st Store) read() (*State, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return &State{Format: FormatVersion, Katas: map[string]*Kata{}}, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("read progress: %w", err)
-	}
 	s := &State{}
-	err = json.Unmarshal(data, s)
+	if err == nil {
+		err = json.Unmarshal(data, s)
+	}
 	if err == nil && s.Format != FormatVersion {
 		err = fmt.Errorf("format %d, this runner reads %d", s.Format, FormatVersion)
 	}

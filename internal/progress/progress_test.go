@@ -47,21 +47,36 @@ func TestCorruptFileIsMovedAside(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			require.NoError(t, os.WriteFile(filepath.Join(dir, FileName), []byte(tt.content), 0o644))
-			var warnings []string
-			st := Store{Dir: dir, Warn: func(m string) { warnings = append(warnings, m) }}
-			s, err := st.Load()
-			require.NoError(t, err)
-			assert.Empty(t, s.Katas)
-			require.Len(t, warnings, 1)
-			assert.Contains(t, warnings[0], "moved it to")
-			aside, _ := filepath.Glob(filepath.Join(dir, FileName+".corrupt-*"))
-			require.Len(t, aside, 1)
-			kept, _ := os.ReadFile(aside[0])
-			assert.Equal(t, tt.content, string(kept), "the corrupt file is kept for the learner")
-			_, err = st.Update(func(s *State) error { s.Kata("01").Attempts++; return nil })
-			require.NoError(t, err)
+			assertMovedAside(t, dir, tt.content)
 		})
 	}
+	t.Run("unreadable", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, os.Mkdir(filepath.Join(dir, FileName), 0o755)) // a folder cannot be read as a file
+		assertMovedAside(t, dir, "")
+	})
+}
+
+// assertMovedAside loads the state in dir and checks that its progress file
+// was moved aside with one warning, keeping content ("" for a folder), and
+// that progress can restart.
+func assertMovedAside(t *testing.T, dir, content string) {
+	t.Helper()
+	var warnings []string
+	st := Store{Dir: dir, Warn: func(m string) { warnings = append(warnings, m) }}
+	s, err := st.Load()
+	require.NoError(t, err)
+	assert.Empty(t, s.Katas)
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "moved it to")
+	aside, _ := filepath.Glob(filepath.Join(dir, FileName+".corrupt-*"))
+	require.Len(t, aside, 1)
+	if content != "" {
+		kept, _ := os.ReadFile(aside[0])
+		assert.Equal(t, content, string(kept), "the corrupt file is kept for the learner")
+	}
+	_, err = st.Update(func(s *State) error { s.Kata("01").Attempts++; return nil })
+	require.NoError(t, err)
 }
 
 // TestConcurrentUpdates: many writers, none loses an update.
