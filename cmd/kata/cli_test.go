@@ -300,3 +300,39 @@ func TestParseArgs(t *testing.T) {
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, exitUsage, ee.code)
 }
+
+// TestKataNamesAndFlagOrder: every spelling of KATA, with flags before or
+// after it, gives the same output.
+func TestKataNamesAndFlagOrder(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	h := newHarness(t)
+	groups := [][][]string{
+		{
+			{"hint", "01", "--level", "1"},
+			{"hint", "--level", "1", "1"},
+			{"hint", "01-wg-ordering", "--level=1"},
+			{"hint", "-level", "1", "wg-ordering"},
+		},
+		{
+			{"solution", "02", "--diff"},
+			{"solution", "--diff", "2"},
+			{"solution", "unclosed-body", "-diff"},
+		},
+	}
+	for _, variants := range groups {
+		type result struct {
+			stdout, stderr string
+			code           int
+		}
+		var first result
+		for i, args := range variants {
+			out, errOut, code := h.run(t, "", nil, args...)
+			got := result{out, errOut, code}
+			if i == 0 {
+				first = got
+				continue
+			}
+			assert.Equal(t, first, got, "%v differs from %v", args, variants[0])
+		}
+	}
+}
