@@ -66,8 +66,12 @@ func newRunner(ctx context.Context, e *env, root string) (*check.Runner, error) 
 	return &check.Runner{Root: root, Race: info.RaceOK()}, nil
 }
 
-// stillBuilding is how often a long build says it is still going.
-const stillBuilding = 10 * time.Second
+// A build still going after firstBuildNote is most likely the first race
+// build on this machine; say so, then every stillBuilding.
+const (
+	firstBuildNote = 3 * time.Second
+	stillBuilding  = 10 * time.Second
+)
 
 // runAttempt runs one check, narrating the phases on stderr when narrate is
 // set: the first race build on a machine compiles the instrumented standard
@@ -78,9 +82,9 @@ func runAttempt(ctx context.Context, e *env, r *check.Runner, k catalog.Kata, na
 	go func() {
 		defer close(done)
 		start := time.Now()
-		tick := time.NewTicker(stillBuilding)
-		defer tick.Stop()
-		building := false
+		timer := time.NewTimer(firstBuildNote)
+		defer timer.Stop()
+		building, noted := false, false
 		say := func(format string, args ...any) {
 			if narrate {
 				fmt.Fprintf(e.stderr, format, args...)
@@ -97,18 +101,22 @@ func runAttempt(ctx context.Context, e *env, r *check.Runner, k catalog.Kata, na
 				case check.PhaseBuilding:
 					what := "with the race detector"
 					if !r.Race {
-						what = "(without the race detector)"
+						what = "without the race detector"
 					}
-					say("checking %s: building the tests %s; the first build on a machine takes up to a minute...\n", k.ID, what)
+					say("checking %s: building the tests %s...\n", k.ID, what)
 				case check.PhaseTesting:
 					say("running the tests (built in %s)...\n", time.Since(start).Round(100*time.Millisecond))
 				case check.PhaseVetting:
 					say("running go vet...\n")
 				}
-			case <-tick.C:
-				if building {
-					say("  still building (%s): compiling the race-instrumented standard library, once per machine...\n", time.Since(start).Round(time.Second))
+			case <-timer.C:
+				if building && !noted {
+					say("  the first race build on a machine compiles the race-instrumented standard library: up to a minute, once...\n")
+				} else if building {
+					say("  still building (%s)...\n", time.Since(start).Round(time.Second))
 				}
+				noted = noted || building
+				timer.Reset(stillBuilding)
 			}
 		}
 	}()
