@@ -43,7 +43,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	model := tui.New(ctx, &tuiEngine{w: w, runner: &check.Runner{Root: w.cat.Root, Race: true}},
-		tui.Options{Styles: tui.NewStyles(r)})
+		tui.Options{Styles: tui.NewStyles(r), Markdown: tui.NewMarkdown("ascii"), Warm: true})
 	tm := teatest.NewTestModel(t, model, teatest.WithInitialTermSize(100, 40))
 	waitFor := func(what string, d time.Duration) {
 		t.Helper()

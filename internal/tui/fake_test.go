@@ -112,5 +112,5 @@ func (f *fakeEngine) count() (checks, resets int) {
 func testOptions() Options {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
-	return Options{Styles: NewStyles(r), Manual: true, Now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }}
+	return Options{Styles: NewStyles(r), Manual: true, Markdown: NewMarkdown("ascii"), Now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }}
 }

@@ -26,14 +26,18 @@ func TestScreens(t *testing.T) {
 	}{
 		{name: "welcome", setup: func(f *fakeEngine) { f.state.Welcomed = false }, waitFor: "Press enter"},
 		{name: "kata_failing", waitFor: "FAILING"},
-		{name: "kata_solved", setup: func(f *fakeEngine) {
-			f.verdict = func(k catalogKata) check.Verdict {
-				return check.Verdict{Kata: k.ID, Outcome: check.Solved, RaceChecked: true}
-			}
-		}, waitFor: "SOLVED"},
+		{name: "kata_solved", setup: solved, waitFor: "SOLVED"},
 		{name: "list", keys: []string{"l"}, waitFor: "03-ctx-timeout"},
 		{name: "hints", keys: []string{"h"}, waitFor: "Nudge"},
 		{name: "help", keys: []string{"?"}, waitFor: "EDITOR"},
+		{name: "solution", setup: solved, keys: []string{"s"}, waitFor: "Because"},
+		{name: "book", keys: []string{"b"}, waitFor: "The chapter"},
+		{name: "reset_confirm", keys: []string{"x"}, waitFor: "[y/N]"},
+		{name: "done", setup: func(f *fakeEngine) {
+			solved(f)
+			f.state.Current = "03-ctx-timeout"
+			f.state.Solved["01-wg-ordering"], f.state.Solved["02-unclosed-body"] = true, true
+		}, keys: []string{"n"}, waitFor: "Well done"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,7 +49,9 @@ func TestScreens(t *testing.T) {
 			defer cancel()
 			tm := teatest.NewTestModel(t, New(ctx, f, testOptions()), teatest.WithInitialTermSize(80, 24))
 			if len(tt.keys) > 0 {
-				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("FAILING")) },
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+					return bytes.Contains(b, []byte("FAILING")) || bytes.Contains(b, []byte("SOLVED"))
+				},
 					teatest.WithDuration(5*time.Second))
 				for _, k := range tt.keys {
 					tm.Send(keyMsg(k))
@@ -57,5 +63,12 @@ func TestScreens(t *testing.T) {
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 			golden.RequireEqual(t, []byte(final.View()))
 		})
+	}
+}
+
+// solved makes every run of the fake pass.
+func solved(f *fakeEngine) {
+	f.verdict = func(k catalogKata) check.Verdict {
+		return check.Verdict{Kata: k.ID, Outcome: check.Solved, RaceChecked: true, Duration: 1200 * time.Millisecond}
 	}
 }

@@ -21,7 +21,6 @@ func (m Model) updateKata(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	kata := m.kata()
-	solved := m.state.Solved[kata.ID]
 	m.message = ""
 	switch {
 	case key.Matches(k, m.keys.Quit):
@@ -31,44 +30,18 @@ func (m Model) updateKata(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Run):
 		return m.startCheck()
 	case key.Matches(k, m.keys.Next):
-		if m.idx == len(m.katas)-1 {
-			if m.allSolved() {
-				m.screen = screenDone
-				return m, nil
-			}
-			m.message = "this is the last kata; l lists them all"
-			return m, nil
-		}
-		return m.openKata(m.idx + 1)
+		return m.next()
 	case key.Matches(k, m.keys.Hint):
-		return m.nextHint()
+		return m.showHints(m.state.HintLevel[kata.ID])
 	case key.Matches(k, m.keys.Solution), key.Matches(k, m.keys.Diff):
-		if !solved {
-			m.message = "the solution unlocks once the kata is solved (h for a hint)"
-			return m, nil
-		}
-		diff := key.Matches(k, m.keys.Diff)
-		title := kata.ID + " · solution"
-		if diff {
-			title = kata.ID + " · your file vs the solution"
-		}
-		return m, openPager(title, func() (string, error) {
-			s, err := m.eng.Solution(kata)
-			if err != nil {
-				return "", err
-			}
-			if diff {
-				return "```diff\n" + s.Diff + "```\n", nil
-			}
-			return "```go\n" + s.Code + "```\n\n" + s.Explanation, nil
-		}, m.opts.Markdown, m.width)
+		return m.openSolution(key.Matches(k, m.keys.Diff))
 	case key.Matches(k, m.keys.Book):
-		return m, m.bookCmd()
+		return m.openBook()
 	case key.Matches(k, m.keys.List):
 		m.screen = screenList
+		m.list.sel(m.idx)
 	case key.Matches(k, m.keys.Output):
-		m.back, m.screen = screenKata, screenPager
-		m.pager.open(kata.ID+" · raw test output", strings.Join(m.run.lines, "\n"))
+		return m.openOutput()
 	case key.Matches(k, m.keys.Edit):
 		return m, openEditor(m.opts.Editor, filepath.Join(m.eng.Root(), filepath.FromSlash(kata.Dir), kata.Files[0]))
 	case key.Matches(k, m.keys.Reset):
@@ -77,27 +50,22 @@ func (m Model) updateKata(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) bookCmd() tea.Cmd {
-	kata := m.kata()
-	return openPager(kata.ID+" · book", func() (string, error) { return m.eng.Chapter(kata) }, m.opts.Markdown, m.width)
-}
-
-// nextHint reveals one more hint level and shows all revealed so far.
-func (m Model) nextHint() (tea.Model, tea.Cmd) {
-	kata := m.kata()
-	if len(m.hints) == 0 {
-		m.message = "no hints for this kata"
+// next moves on to the next kata: never automatic, always a key press.
+// After the last kata, with all solved, it closes the workbook.
+func (m Model) next() (tea.Model, tea.Cmd) {
+	if m.idx < len(m.katas)-1 {
+		return m.openKata(m.idx + 1)
+	}
+	if m.allSolved() {
+		m.screen = screenDone
+		if m.run.cancel != nil {
+			m.run.cancel()
+		}
 		return m, nil
 	}
-	level := min(m.state.HintLevel[kata.ID]+1, len(m.hints))
-	m.state.HintLevel[kata.ID] = level
-	md := strings.Join(m.hints[:level], "\n\n")
-	if level < len(m.hints) {
-		md += fmt.Sprintf("\n\n---\n*Hint %d of %d. Press esc, then h, for the next.*", level, len(m.hints))
-	}
-	title := fmt.Sprintf("%s · hints (%d of %d)", kata.ID, level, len(m.hints))
-	return m, tea.Batch(saveHintLevel(m.eng, kata, level),
-		openPager(title, func() (string, error) { return md, nil }, m.opts.Markdown, m.width))
+	m.screen = screenKata
+	m.message = "this is the last kata; l lists them all, with the ones still open"
+	return m, nil
 }
 
 func (m Model) allSolved() bool {
@@ -127,38 +95,81 @@ func (m Model) kataView() string {
 	w := max(m.width, 20)
 	var b strings.Builder
 	n := m.solvedCount()
-	b.WriteString(st.Title.Render(fmt.Sprintf("%s · %s", k.ID, k.Title)) + "\n")
-	b.WriteString(st.Subtle.Render(fmt.Sprintf("%d of %d solved ", n, len(m.katas))) + m.progress.ViewAs(float64(n)/float64(len(m.katas))) + "\n")
+	b.WriteString(st.Title.Render(truncate(fmt.Sprintf("%s · %s", k.ID, k.Title), w)) + "\n")
+	bar := ""
+	if w >= 50 {
+		bar = m.progress.ViewAs(float64(n) / float64(len(m.katas)))
+	}
+	b.WriteString(st.Subtle.Render(fmt.Sprintf("%d of %d solved ", n, len(m.katas))) + bar + "\n")
 	b.WriteString(lipgloss.NewStyle().Width(w).Render(k.Summary) + "\n")
 	for _, f := range k.Files {
-		rel := k.Dir + "/" + f
-		shown := st.Location.Render(rel)
-		if m.opts.Hyperlinks {
-			// OSC 8 around the styled text: lipgloss must not measure the escape.
-			abs := filepath.Join(m.eng.Root(), filepath.FromSlash(rel))
-			shown = fmt.Sprintf("\x1b]8;;file://%s\x1b\\%s\x1b]8;;\x1b\\", filepath.ToSlash(abs), shown)
-		}
-		b.WriteString("edit: " + shown + "\n")
+		b.WriteString("edit: " + m.fileLink(k.Dir+"/"+f) + "\n")
 	}
 	b.WriteString(m.statusLine() + "\n")
 	b.WriteString(m.notes())
 	footer := m.footer()
 	room := m.height - lipgloss.Height(b.String()) - lipgloss.Height(footer)
-	body := m.findingsView(w, room)
+	var body string
+	if m.solvedNow() {
+		body = m.solvedView(w, room)
+	} else {
+		body = m.findingsView(w, room)
+	}
 	b.WriteString(body)
-	if pad := room - lipgloss.Height(body); pad > 0 && body != "" {
-		b.WriteString(strings.Repeat("\n", pad))
-	} else if body == "" && room > 0 {
+	if pad := room - lipgloss.Height(body); body == "" && room > 0 {
 		b.WriteString(strings.Repeat("\n", room))
+	} else if pad > 0 {
+		b.WriteString(strings.Repeat("\n", pad))
 	}
 	return b.String() + footer
+}
+
+// fileLink shows a repo-relative path; with hyperlinks on, an OSC 8 link to
+// the absolute file wraps it (outside the styling, so lipgloss does not
+// measure the escape).
+func (m Model) fileLink(rel string) string {
+	shown := m.opts.Styles.Location.Render(rel)
+	if !m.opts.Hyperlinks {
+		return shown
+	}
+	abs := filepath.ToSlash(filepath.Join(m.eng.Root(), filepath.FromSlash(rel)))
+	if !strings.HasPrefix(abs, "/") {
+		abs = "/" + abs // file:///C:/... on Windows
+	}
+	return "\x1b]8;;file://" + abs + "\x1b\\" + shown + "\x1b]8;;\x1b\\"
+}
+
+// solvedNow: the last run of this kata solved it.
+func (m Model) solvedNow() bool {
+	return !m.run.running && m.run.verdict != nil && m.run.verdict.Outcome == check.Solved
+}
+
+// solvedView is the success state: what is unlocked, and how to move on.
+func (m Model) solvedView(w, room int) string {
+	st := m.opts.Styles
+	msg := ""
+	if m.message != "" {
+		msg = st.Note.Render(m.message) + "\n"
+	}
+	lines := []string{
+		st.Solved.Render("Solved. The solution is unlocked:"),
+		"  s  the official solution and why it works",
+		"  d  your file next to the solution (a diff)",
+		"  b  the book chapter on this bug",
+		"  n  the next kata",
+	}
+	box := st.Box.Render(strings.Join(lines, "\n"))
+	if lipgloss.Height(box)+lipgloss.Height(msg) > room || lipgloss.Width(box) > w {
+		return msg + st.Solved.Render("Solved: s solution · d diff · b book · n next") + "\n"
+	}
+	return msg + box + "\n"
 }
 
 func (m Model) notes() string {
 	st := m.opts.Styles
 	var lines []string
 	if m.warming {
-		lines = append(lines, m.spinner.View()+" preparing the race-instrumented build in the background (the first time takes a minute)")
+		lines = append(lines, m.spinner.View()+" First run here? Building the race-instrumented libraries once (up to a minute).")
 	}
 	if m.warmErr != nil {
 		lines = append(lines, "warm-up: "+m.warmErr.Error())
@@ -166,7 +177,7 @@ func (m Model) notes() string {
 	if m.watchNote != "" {
 		lines = append(lines, m.watchNote)
 	} else if m.opts.Manual {
-		lines = append(lines, "manual mode: press r to run the tests")
+		lines = append(lines, "manual mode: save, then press r to run the tests")
 	}
 	if m.run.verdict != nil {
 		lines = append(lines, m.run.verdict.Notes...)
@@ -174,13 +185,16 @@ func (m Model) notes() string {
 	if len(lines) == 0 {
 		return ""
 	}
-	return st.Note.Render(strings.Join(lines, "\n")) + "\n"
+	w := max(m.width, 20)
+	return st.Note.Width(w).Render(strings.Join(lines, "\n")) + "\n"
 }
 
 func (m Model) statusLine() string {
 	st := m.opts.Styles
 	k := m.kata()
 	switch {
+	case m.run.waiting:
+		return st.Running.Render("waiting for the warm-up to finish, then running the tests…")
 	case m.run.running:
 		what := map[check.Phase]string{check.PhaseBuilding: "building", check.PhaseTesting: "testing", check.PhaseVetting: "vetting"}[m.run.phase]
 		if what == "" {
@@ -190,16 +204,16 @@ func (m Model) statusLine() string {
 		return st.Running.Render(fmt.Sprintf("%s %s… %s", m.spinner.View(), what, el))
 	case m.run.err != nil:
 		return st.Failing.Render("could not run the tests: " + m.run.err.Error())
-	case m.run.verdict != nil && m.run.verdict.Outcome == check.Solved:
-		return st.Solved.Render("✔ SOLVED") + st.Subtle.Render(" — s solution · d diff · b book · n next kata")
+	case m.solvedNow():
+		return st.Solved.Render("✔ SOLVED") + st.Subtle.Render(fmt.Sprintf(" in %s", m.run.verdict.Duration.Round(100*time.Millisecond)))
 	case m.run.verdict != nil && m.run.verdict.Outcome == check.Almost:
-		return st.Pending.Render("~ ALMOST: the tests pass, but go vet (or a missing race check) says:")
+		return st.Pending.Render("~ ALMOST: the tests pass, but:")
 	case m.run.verdict != nil:
 		return st.Failing.Render(fmt.Sprintf("✘ FAILING — %d finding(s). Save the file to re-run.", len(m.run.findings)))
 	case m.state.Solved[k.ID]:
 		return st.Solved.Render("✔ solved before") + st.Subtle.Render(" — r to run again")
 	}
-	return st.Pending.Render("pending")
+	return st.Pending.Render("pending — r runs the tests")
 }
 
 // findingsView renders the findings of the last run, each at its
@@ -266,54 +280,9 @@ func where(f diagnose.Finding) string {
 }
 
 func (m Model) footer() string {
-	return m.opts.Styles.Help.Render(m.help.ShortHelpView(m.keys.ShortHelp()))
-}
-
-func (m Model) helpView() string {
-	st := m.opts.Styles
-	return st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(m.keys.FullHelp()) +
-		"\n\n" + st.Subtle.Render("Edit the kata's file in your editor: the app re-runs its tests on every save.\nIn the list, / filters. Any key closes this help.")
-}
-
-func (m Model) welcomeView() string {
-	st := m.opts.Styles
-	body := strings.Join([]string{
-		st.Title.Render("Go concurrency katas"),
-		"",
-		fmt.Sprintf("%d small, realistic programs, each with a concurrency bug: a data race, a", len(m.katas)),
-		"leaked goroutine, a deadlock. Their tests catch it with the race detector,",
-		"goleak and deadlock guards. You fix the code until the tests pass.",
-		"",
-		st.Bold.Render("The loop"),
-		"  1. Open the kata's file in your editor (e opens $EDITOR).",
-		"  2. Save: the app re-runs the tests and shows what is wrong, at your line.",
-		"  3. Stuck? h shows a hint, one level more each time.",
-		"  4. Solved: read the official solution (s) and the chapter (b), then n.",
-		"",
-		st.Subtle.Render("? shows every key · q quits · your progress is saved as you go"),
-		"",
-		st.Solved.Render("Press enter to start with " + m.kata().ID + "."),
-	}, "\n")
-	return body
-}
-
-func (m Model) doneView() string {
-	st := m.opts.Styles
-	return strings.Join([]string{
-		st.Solved.Render(fmt.Sprintf("All %d katas solved. Well done.", len(m.katas))),
-		"",
-		"What you practised:",
-		"  · count goroutines before starting them; finish them on every path (wg.Go)",
-		"  · close every response body; a leak is a goroutine you can count",
-		"  · pass the context down, cancel it, never leave a sender without a receiver",
-		"  · defer the unlock; lock the readers too",
-		"  · leave GOMAXPROCS alone; size pools from it",
-		"",
-		"Next:",
-		"  · the book: b here, or `go run ./cmd/kata book` (the myths chapter is a good start)",
-		"  · your own code: go test -race -json ./... | go run ./cmd/kata explain",
-		"  · CI: go test -race, go vet ./..., goleak in every test that starts goroutines",
-		"",
-		st.Subtle.Render("l list · b book · q quit"),
-	}, "\n")
+	keys := m.keys.ShortHelp()
+	if m.solvedNow() || (m.state.Solved[m.kata().ID] && !m.run.running) {
+		keys = m.keys.solvedHelp()
+	}
+	return m.help.ShortHelpView(keys)
 }

@@ -5,7 +5,7 @@ import "github.com/charmbracelet/bubbles/key"
 // keyMap holds every key binding of the app, with its help text.
 type keyMap struct {
 	Run, Next, Hint, Solution, Diff, Book, List, Edit, Output, Reset key.Binding
-	Help, Quit, Back, Enter, Yes, No                                 key.Binding
+	Help, Quit, Back, Enter, Yes, No, Filter                         key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -14,10 +14,10 @@ func newKeyMap() keyMap {
 		Next:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next kata")),
 		Hint:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "hint")),
 		Solution: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "solution")),
-		Diff:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff vs solution")),
-		Book:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "book chapter")),
+		Diff:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff")),
+		Book:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "book")),
 		List:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "all katas")),
-		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "open in $EDITOR")),
+		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit ($EDITOR)")),
 		Output:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "raw output")),
 		Reset:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "reset kata")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
@@ -26,12 +26,18 @@ func newKeyMap() keyMap {
 		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
 		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		No:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (list)")),
 	}
 }
 
-// ShortHelp is the one-line help of the kata screen.
+// ShortHelp is the one-line help of the kata screen while the kata is open.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Run, k.Hint, k.Next, k.List, k.Help, k.Quit}
+	return []key.Binding{k.Run, k.Hint, k.Edit, k.List, k.Help, k.Quit}
+}
+
+// solvedHelp is the one-line help of the kata screen once it is solved.
+func (k keyMap) solvedHelp() []key.Binding {
+	return []key.Binding{k.Next, k.Solution, k.Diff, k.Book, k.List, k.Help, k.Quit}
 }
 
 // FullHelp is the help screen.
@@ -39,6 +45,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Run, k.Hint, k.Output, k.Edit, k.Reset},
 		{k.Solution, k.Diff, k.Book, k.Next, k.List},
-		{k.Help, k.Back, k.Quit},
+		{k.Filter, k.Help, k.Back, k.Quit},
 	}
 }

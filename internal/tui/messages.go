@@ -2,8 +2,11 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
+	"strings"
+	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -49,16 +52,31 @@ type (
 		msg string
 		err error
 	}
-	// pagerMsg opens the pager with rendered content.
-	pagerMsg struct {
-		title, content string
-		err            error
-	}
 	hintsMsg struct {
 		kata  string
 		hints []string
 		err   error
 	}
+	solutionMsg struct {
+		kata string
+		sol  Solution
+		diff bool
+		err  error
+	}
+	chapterMsg struct {
+		kata     string
+		markdown string
+		err      error
+	}
+	// renderedMsg carries a pager's content rendered at its width.
+	renderedMsg struct {
+		screen  screen
+		gen     int
+		content string
+		top     bool
+	}
+	// saveErrMsg reports that progress could not be saved.
+	saveErrMsg struct{ err error }
 )
 
 func loadState(eng Engine) tea.Cmd {
@@ -68,28 +86,43 @@ func loadState(eng Engine) tea.Cmd {
 	}
 }
 
-// startRun starts a check whose goroutine is owned by ctx: Check returns
-// (and closes updates) once ctx is cancelled.
-func startRun(ctx context.Context, eng Engine, k catalog.Kata, id int) tea.Cmd {
+// startRun starts a check in a goroutine owned by ctx (Check returns once
+// ctx is cancelled) and counted in jobs, so the caller can wait for the
+// engine to stop the test process before the program exits. A panic in the
+// engine becomes the run's error rather than a crash with the terminal raw.
+func startRun(ctx context.Context, jobs *sync.WaitGroup, eng Engine, k catalog.Kata, id int) tea.Cmd {
 	return func() tea.Msg {
 		updates := make(chan check.Update)
 		result := make(chan runDoneMsg, 1)
+		jobs.Add(1)
 		go func() {
-			v, err := eng.Check(ctx, k, updates)
-			result <- runDoneMsg{id: id, verdict: v, err: err}
+			defer jobs.Done()
+			res := runDoneMsg{id: id}
+			defer func() {
+				if r := recover(); r != nil {
+					res = runDoneMsg{id: id, err: fmt.Errorf("the checker crashed: %v", r)}
+				}
+				result <- res
+			}()
+			res.verdict, res.err = eng.Check(ctx, k, updates)
 		}()
 		return runStartedMsg{id: id, updates: updates, result: result}
 	}
 }
 
-// listen waits for the next update of a run, or its verdict.
+// listen waits for the next update of a run, or its verdict. Updates are
+// unbuffered, so once the result is there every update was received.
 func listen(r runStartedMsg) tea.Cmd {
 	return func() tea.Msg {
-		u, ok := <-r.updates
-		if !ok {
-			return <-r.result
+		select {
+		case u, ok := <-r.updates:
+			if !ok {
+				return <-r.result
+			}
+			return runUpdateMsg{id: r.id, update: u, run: r}
+		case res := <-r.result:
+			return res
 		}
-		return runUpdateMsg{id: r.id, update: u, run: r}
 	}
 }
 
@@ -121,36 +154,40 @@ func loadHints(eng Engine, k catalog.Kata) tea.Cmd {
 	}
 }
 
-func saveHintLevel(eng Engine, k catalog.Kata, level int) tea.Cmd {
+func loadSolution(eng Engine, k catalog.Kata, diff bool) tea.Cmd {
 	return func() tea.Msg {
-		_ = eng.SetHintLevel(k, level)
+		s, err := eng.Solution(k)
+		return solutionMsg{kata: k.ID, sol: s, diff: diff, err: err}
+	}
+}
+
+func loadChapter(eng Engine, k catalog.Kata) tea.Cmd {
+	return func() tea.Msg {
+		md, err := eng.Chapter(k)
+		return chapterMsg{kata: k.ID, markdown: md, err: err}
+	}
+}
+
+// save runs a progress write; a failure is reported, not fatal.
+func save(f func() error) tea.Cmd {
+	return func() tea.Msg {
+		if err := f(); err != nil {
+			return saveErrMsg{err: err}
+		}
 		return nil
 	}
+}
+
+func saveHintLevel(eng Engine, k catalog.Kata, level int) tea.Cmd {
+	return save(func() error { return eng.SetHintLevel(k, level) })
 }
 
 func setCurrent(eng Engine, id string) tea.Cmd {
-	return func() tea.Msg {
-		_ = eng.SetCurrent(id)
-		return nil
-	}
+	return save(func() error { return eng.SetCurrent(id) })
 }
 
 func markWelcomed(eng Engine) tea.Cmd {
-	return func() tea.Msg {
-		_ = eng.MarkWelcomed()
-		return nil
-	}
-}
-
-// openPager renders markdown off the UI loop and opens the pager.
-func openPager(title string, md func() (string, error), render func(string, int) string, width int) tea.Cmd {
-	return func() tea.Msg {
-		text, err := md()
-		if err != nil {
-			return pagerMsg{title: title, err: err}
-		}
-		return pagerMsg{title: title, content: render(text, width)}
-	}
+	return save(eng.MarkWelcomed)
 }
 
 func resetKata(ctx context.Context, eng Engine, k catalog.Kata) tea.Cmd {
@@ -160,12 +197,19 @@ func resetKata(ctx context.Context, eng Engine, k catalog.Kata) tea.Cmd {
 	}
 }
 
-// openEditor suspends the app, runs $EDITOR on file, and resumes.
-func openEditor(editor, file string) tea.Cmd {
-	if editor == "" {
-		editor = "vi"
+// editorCommand is the command that opens file in editor ($EDITOR may carry
+// arguments, as in "code -w"); vi when it is empty.
+func editorCommand(editor, file string) *exec.Cmd {
+	args := strings.Fields(editor)
+	if len(args) == 0 {
+		args = []string{"vi"}
 	}
-	c := exec.Command(editor, file)
+	c := exec.Command(args[0], append(args[1:], file)...)
 	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
-	return tea.ExecProcess(c, func(err error) tea.Msg { return editorDoneMsg{err: err} })
+	return c
+}
+
+// openEditor suspends the app, runs the editor on file, and resumes.
+func openEditor(editor, file string) tea.Cmd {
+	return tea.ExecProcess(editorCommand(editor, file), func(err error) tea.Msg { return editorDoneMsg{err: err} })
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -19,22 +20,26 @@ import (
 	"github.com/gokatas/concurrency/internal/watch"
 )
 
-// screen is the root model's state.
+// screen is the root model's state: which child model gets the keys.
 type screen int
 
 const (
 	screenWelcome screen = iota
 	screenKata
 	screenList
-	screenPager
+	screenHints
+	screenSolution
+	screenBook
+	screenOutput
 	screenConfirmReset
 	screenDone
 )
 
 // Options configure the app.
 type Options struct {
-	// Styles and Markdown rendering (width in, text out) for the terminal.
-	Styles   Styles
+	// Styles are the looks, built for the terminal's renderer.
+	Styles Styles
+	// Markdown renders Markdown at a width (glamour in the real app).
 	Markdown func(md string, width int) string
 	// Manual: no file watching; the learner presses r to run.
 	Manual bool
@@ -44,7 +49,7 @@ type Options struct {
 	Hyperlinks bool
 	// Editor is $EDITOR.
 	Editor string
-	// Warm: build the race-instrumented tests in the background at start.
+	// Warm: build the race-instrumented dependencies before the first run.
 	Warm bool
 	// Now is the clock (time.Now when nil), for elapsed times.
 	Now func() time.Time
@@ -55,6 +60,7 @@ type run struct {
 	id       int
 	cancel   context.CancelFunc
 	running  bool
+	waiting  bool // asked for while the warm-up runs; starts when it ends
 	started  time.Time
 	phase    check.Phase
 	findings []diagnose.Finding
@@ -63,17 +69,19 @@ type run struct {
 	err      error
 }
 
-// maxLines caps the raw output kept for the output viewer.
+// maxLines caps the raw output kept for the output screen.
 const maxLines = 5000
 
-// Model is the root model.
+// Model is the root model: global keys and window size first, then the
+// message goes to the child of the current screen.
 type Model struct {
 	ctx  context.Context
 	eng  Engine
 	opts Options
 	keys keyMap
+	jobs *sync.WaitGroup // running checks, for Wait
 
-	screen, back  screen
+	screen        screen
 	width, height int
 	showHelp      bool
 
@@ -83,21 +91,24 @@ type Model struct {
 	run   run
 	runs  int // run ids
 
-	hints   []string
 	message string
 
 	watchID     int
 	watchCancel context.CancelFunc
 	watchNote   string
 
-	warming bool
-	warmErr error
+	warming     bool
+	warmStarted time.Time
+	warmErr     error
 
 	spinner  spinner.Model
 	progress progress.Model
 	help     help.Model
 	list     listModel
-	pager    pagerModel
+	hints    hintsModel
+	solution solutionModel
+	book     bookModel
+	output   outputModel
 }
 
 // New returns the app's root model. ctx owns every goroutine the app
@@ -110,39 +121,50 @@ func New(ctx context.Context, eng Engine, opts Options) Model {
 		opts.Markdown = func(md string, _ int) string { return md }
 	}
 	m := Model{
-		ctx: ctx, eng: eng, opts: opts, keys: newKeyMap(),
+		ctx: ctx, eng: eng, opts: opts, keys: newKeyMap(), jobs: &sync.WaitGroup{},
 		katas: eng.Katas(), width: 80, height: 24,
-		spinner:  spinner.New(spinner.WithSpinner(spinner.Line)),
-		progress: progress.New(progress.WithoutPercentage(), progress.WithWidth(30), progress.WithSolidFill("#98C379")),
+		spinner:  spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(opts.Styles.Running)),
+		progress: progress.New(progress.WithoutPercentage(), progress.WithWidth(30), progress.WithSolidFill(opts.Styles.BarColor)),
 		help:     help.New(),
 		warming:  opts.Warm,
 	}
+	m.help.Styles = opts.Styles.HelpStyles
 	m.list = newListModel(m.katas, opts.Styles)
-	m.pager = newPagerModel()
+	m.hints.pager, m.solution.pager, m.book.pager, m.output.pager = newPagerModel(), newPagerModel(), newPagerModel(), newPagerModel()
 	return m
+}
+
+// Wait waits up to d for checks still running to return (after the
+// context was cancelled, the engine stops their processes); it reports
+// whether they all did.
+func (m Model) Wait(d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { m.jobs.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 // Init loads the progress and starts the warm-up.
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{loadState(m.eng)}
 	if m.opts.Warm {
-		cmds = append(cmds, warm(m.ctx, m.eng))
+		cmds = append(cmds, warm(m.ctx, m.eng), m.spinner.Tick)
 	}
 	return tea.Batch(cmds...)
 }
 
 func (m Model) kata() catalog.Kata { return m.katas[m.idx] }
 
-// Update handles global messages and keys, then hands the rest to the
-// current screen.
+// Update handles window size, global keys and the messages of I/O, then
+// hands the rest to the current screen.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.list.setSize(msg.Width, msg.Height-2)
-		m.pager.setSize(msg.Width, msg.Height-3)
-		m.help.Width = msg.Width
-		return m, nil
+		return m.resize(msg)
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+c" {
 			return m.quit()
@@ -154,10 +176,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case stateMsg:
 		return m.onState(msg)
 	case runStartedMsg:
-		if msg.id != m.run.id {
-			return m, nil
-		}
-		return m, listen(msg)
+		return m, listen(msg) // a superseded run is drained to its end
 	case runUpdateMsg:
 		return m.onRunUpdate(msg)
 	case runDoneMsg:
@@ -168,39 +187,38 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.id != m.watchID {
 			return m, nil
 		}
-		m.message = "change saved: running the tests"
 		return m.startCheck(nextChange(msg.id, msg.w))
 	case warmDoneMsg:
-		m.warming, m.warmErr = false, msg.err
-		return m, nil
+		return m.onWarmDone(msg)
 	case editorDoneMsg:
 		if msg.err != nil {
-			m.message = "editor: " + msg.err.Error()
+			m.message = "editor: " + msg.err.Error() + " (set $EDITOR)"
 			return m, nil
 		}
 		return m.startCheck()
 	case resetDoneMsg:
-		m.screen = screenKata
-		if msg.err != nil {
-			m.message = "reset failed: " + msg.err.Error()
-			return m, nil
-		}
-		m.message = msg.msg
-		delete(m.state.Solved, m.kata().ID)
-		return m.startCheck()
+		return m.onReset(msg)
 	case hintsMsg:
-		return m.onHints(msg)
-	case pagerMsg:
-		if msg.err != nil {
-			m.message = msg.err.Error()
-			return m, nil
+		if msg.kata == m.kata().ID {
+			m.hints.kata, m.hints.hints = msg.kata, msg.hints
+			if msg.err != nil {
+				m.message = msg.err.Error()
+			}
 		}
-		m.back, m.screen = m.screen, screenPager
-		m.pager.open(msg.title, msg.content)
+		return m, nil
+	case solutionMsg:
+		return m.onSolution(msg)
+	case chapterMsg:
+		return m.onChapter(msg)
+	case renderedMsg:
+		m.pagerFor(msg.screen).rendered(msg)
+		return m, nil
+	case saveErrMsg:
+		m.message = "could not save your progress: " + msg.err.Error()
 		return m, nil
 	case spinner.TickMsg:
 		if !m.run.running && !m.warming {
-			return m, nil
+			return m, nil // no tick while idle: no CPU while idle
 		}
 		var cmd tea.Cmd
 		m.spinner, cmd = m.spinner.Update(msg)
@@ -218,8 +236,14 @@ func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateKata(msg)
 	case screenList:
 		return m.updateList(msg)
-	case screenPager:
-		return m.updatePager(msg)
+	case screenHints:
+		return m.updateHints(msg)
+	case screenSolution:
+		return m.updateSolution(msg)
+	case screenBook:
+		return m.updateBook(msg)
+	case screenOutput:
+		return m.updateOutput(msg)
 	case screenConfirmReset:
 		return m.updateConfirm(msg)
 	case screenDone:
@@ -228,6 +252,37 @@ func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// pagerFor is the pager of a pager screen.
+func (m *Model) pagerFor(s screen) *pagerModel {
+	switch s {
+	case screenHints:
+		return &m.hints.pager
+	case screenSolution:
+		return &m.solution.pager
+	case screenBook:
+		return &m.book.pager
+	}
+	return &m.output.pager
+}
+
+// resize lays every screen out again; the open pager re-renders its text.
+func (m Model) resize(msg tea.WindowSizeMsg) (tea.Model, tea.Cmd) {
+	m.width, m.height = msg.Width, msg.Height
+	m.help.Width = msg.Width
+	m.list.setSize(msg.Width, msg.Height)
+	var cmds []tea.Cmd
+	for _, s := range []screen{screenHints, screenSolution, screenBook, screenOutput} {
+		p := m.pagerFor(s)
+		oldWidth := p.vp.Width
+		p.setSize(msg.Width, msg.Height)
+		if p.source != "" && p.vp.Width != oldWidth {
+			cmds = append(cmds, p.rerender(s, m.opts.Markdown, false))
+		}
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// quit stops the running check and the watcher, then the program.
 func (m Model) quit() (tea.Model, tea.Cmd) {
 	if m.run.cancel != nil {
 		m.run.cancel()
@@ -248,6 +303,9 @@ func (m Model) onState(msg stateMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.state.HintLevel == nil {
 		m.state.HintLevel = map[string]int{}
+	}
+	if len(m.katas) == 0 {
+		return m, nil
 	}
 	m.idx = m.currentIndex()
 	m.list.refresh(m.katas, m.state)
@@ -277,7 +335,7 @@ func (m Model) currentIndex() int {
 func (m Model) openKata(i int) (tea.Model, tea.Cmd) {
 	m.idx = i
 	m.screen = screenKata
-	m.hints = nil
+	m.hints = hintsModel{pager: m.hints.pager}
 	if m.run.cancel != nil {
 		m.run.cancel()
 	}
@@ -289,26 +347,42 @@ func (m Model) openKata(i int) (tea.Model, tea.Cmd) {
 		m.watchCancel()
 		m.watchCancel = nil
 	}
+	m.watchNote = ""
 	if !m.opts.Manual {
 		m.watchID++
 		ctx, cancel := context.WithCancel(m.ctx)
 		m.watchCancel = cancel
 		cmds = append(cmds, startWatch(ctx, filepath.Join(m.eng.Root(), filepath.FromSlash(k.Dir)), m.watchID, m.opts.WatchMode))
 	}
-	next, cmd := m.startCheck(cmds...)
-	return next, cmd
+	return m.startCheck(cmds...)
 }
 
-// startCheck cancels any run in flight and starts a new one.
+// startCheck cancels any run in flight and starts a new one (or, while the
+// warm-up runs, queues it: two race builds at once would each take longer).
 func (m Model) startCheck(extra ...tea.Cmd) (Model, tea.Cmd) {
 	if m.run.cancel != nil {
 		m.run.cancel()
 	}
 	m.runs++
+	if m.warming {
+		m.run = run{id: m.runs, waiting: true}
+		return m, tea.Batch(extra...)
+	}
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.run = run{id: m.runs, cancel: cancel, running: true, started: m.opts.Now(), phase: check.PhaseBuilding}
-	cmds := append(extra, startRun(ctx, m.eng, m.kata(), m.run.id), m.spinner.Tick)
+	cmds := append(extra, startRun(ctx, m.jobs, m.eng, m.kata(), m.run.id), m.spinner.Tick)
 	return m, tea.Batch(cmds...)
+}
+
+func (m Model) onWarmDone(msg warmDoneMsg) (tea.Model, tea.Cmd) {
+	m.warming, m.warmErr = false, msg.err
+	if isCanceled(msg.err) {
+		m.warmErr = nil
+	}
+	if m.run.waiting {
+		return m.startCheck()
+	}
+	return m, nil
 }
 
 func (m Model) onRunUpdate(msg runUpdateMsg) (tea.Model, tea.Cmd) {
@@ -347,7 +421,6 @@ func (m Model) onRunDone(msg runDoneMsg) (tea.Model, tea.Cmd) {
 	if v.Outcome == check.Solved {
 		m.state.Solved[m.kata().ID] = true
 		m.list.refresh(m.katas, m.state)
-		m.message = ""
 	}
 	return m, nil
 }
@@ -359,55 +432,24 @@ func (m Model) onWatchStarted(msg watchStartedMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	if msg.err != nil {
-		m.watchNote = fmt.Sprintf("not watching files (%v): press r to run, or restart with --manual", msg.err)
+		m.watchNote = fmt.Sprintf("not watching files (%v): press r to run, or restart with --poll (checks every 0.5 s) or --manual", msg.err)
 		return m, nil
 	}
 	m.watchNote = msg.w.Fallback
 	return m, nextChange(msg.id, msg.w)
 }
 
-func (m Model) onHints(msg hintsMsg) (tea.Model, tea.Cmd) {
-	if msg.kata != m.kata().ID {
-		return m, nil
-	}
+func (m Model) onReset(msg resetDoneMsg) (tea.Model, tea.Cmd) {
+	m.screen = screenKata
 	if msg.err != nil {
-		m.message = msg.err.Error()
+		m.message = "reset failed: " + msg.err.Error()
 		return m, nil
 	}
-	m.hints = msg.hints
-	return m, nil
-}
-
-func (m Model) updateWelcome(msg tea.Msg) (tea.Model, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return m, nil
-	}
-	switch {
-	case key.Matches(k, m.keys.Quit):
-		return m.quit()
-	case key.Matches(k, m.keys.Enter), k.String() == " ":
-		m.state.Welcomed = true
-		next, cmd := m.openKata(m.idx)
-		return next, tea.Batch(cmd, markWelcomed(m.eng))
-	}
-	return m, nil
-}
-
-func (m Model) updateDone(msg tea.Msg) (tea.Model, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return m, nil
-	}
-	switch {
-	case key.Matches(k, m.keys.Quit):
-		return m.quit()
-	case key.Matches(k, m.keys.List):
-		m.screen = screenList
-	case key.Matches(k, m.keys.Book):
-		return m, m.bookCmd()
-	}
-	return m, nil
+	delete(m.state.Solved, m.kata().ID)
+	m.list.refresh(m.katas, m.state)
+	next, cmd := m.startCheck()
+	next.message = msg.msg
+	return next, cmd
 }
 
 func (m Model) updateConfirm(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -428,58 +470,32 @@ func (m Model) updateConfirm(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) updatePager(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok {
-		switch {
-		case key.Matches(k, m.keys.Back), key.Matches(k, m.keys.Quit):
-			m.screen = m.back
-			return m, nil
-		case key.Matches(k, m.keys.Help):
-			m.showHelp = true
-			return m, nil
-		}
-	}
-	var cmd tea.Cmd
-	m.pager, cmd = m.pager.update(msg)
-	return m, cmd
-}
-
-func (m Model) updateList(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && !m.list.filtering() {
-		switch {
-		case key.Matches(k, m.keys.Enter):
-			return m.openKata(m.list.selected())
-		case key.Matches(k, m.keys.Back), key.Matches(k, m.keys.List):
-			m.screen = screenKata
-			return m, nil
-		case key.Matches(k, m.keys.Quit):
-			return m.quit()
-		}
-	}
-	var cmd tea.Cmd
-	m.list, cmd = m.list.update(msg)
-	return m, cmd
-}
-
 // View renders the current screen. It reads the model only.
 func (m Model) View() string {
+	if len(m.katas) == 0 {
+		return "This workbook has no katas.\n"
+	}
 	if m.showHelp {
 		return m.helpView()
 	}
+	st := m.opts.Styles
 	switch m.screen {
 	case screenWelcome:
 		return m.welcomeView()
 	case screenList:
 		return m.list.view()
-	case screenPager:
-		return m.pager.view(m.opts.Styles)
+	case screenHints:
+		return m.hints.pager.view(st)
+	case screenSolution:
+		return m.solution.pager.view(st)
+	case screenBook:
+		return m.book.pager.view(st)
+	case screenOutput:
+		return m.output.pager.view(st)
 	case screenConfirmReset:
-		return m.kataView() + "\n" + m.opts.Styles.Failing.Render(fmt.Sprintf("Reset %s to its original files? Your version is backed up first. [y/N]", m.kata().ID))
+		return m.confirmView()
 	case screenDone:
 		return m.doneView()
-	}
-	if len(m.katas) == 0 {
-		return "no katas"
 	}
 	return m.kataView()
 }

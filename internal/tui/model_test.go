@@ -20,6 +20,8 @@ func keyMsg(s string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyEsc}
 	case "ctrl+c":
 		return tea.KeyMsg{Type: tea.KeyCtrlC}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
@@ -46,7 +48,8 @@ func drive(t *testing.T, m Model, cmd tea.Cmd) Model {
 		if _, ok := msg.(interface{ Tick() }); ok {
 			continue
 		}
-		if strings.HasPrefix(strings.TrimPrefix(typeName(msg), "*"), "spinner.") {
+		// Timers (spinner ticks, cursor blinks) would loop for ever here.
+		if name := strings.TrimPrefix(typeName(msg), "*"); strings.HasPrefix(name, "spinner.") || strings.HasPrefix(name, "cursor.") {
 			continue
 		}
 		next, c2 := m.Update(msg)
@@ -117,21 +120,36 @@ func TestKataKeys(t *testing.T) {
 		resets int
 	}{
 		{name: "r runs again", keys: []string{"r"}, screen: screenKata, checks: 2, view: "RACE katas/01-wg-ordering/main.go:42"},
-		{name: "h shows the first hint", keys: []string{"h"}, screen: screenPager, checks: 1, view: "Nudge"},
-		{name: "h twice shows two levels", keys: []string{"h", "esc", "h"}, screen: screenPager, checks: 1, view: "Where is Add?"},
+		{name: "h shows the first hint", keys: []string{"h"}, screen: screenHints, checks: 1, view: "Nudge"},
+		{name: "h in the hints shows one level more", keys: []string{"h", "h"}, screen: screenHints, checks: 1, view: "Where is Add?"},
+		{name: "h reopens at the level reached", keys: []string{"h", "h", "esc", "h"}, screen: screenHints, checks: 1, view: "hint 2 of 3"},
+		{name: "h past the last level stays", keys: []string{"h", "h", "h", "h"}, screen: screenHints, checks: 1, view: "last hint"},
+		{name: "esc leaves the hints", keys: []string{"h", "esc"}, screen: screenKata, checks: 1},
 		{name: "s is locked before solving", keys: []string{"s"}, screen: screenKata, checks: 1, view: "unlocks once the kata is solved"},
-		{name: "s shows the solution once solved", keys: []string{"s"}, solved: true, screen: screenPager, checks: 1, view: "Because."},
-		{name: "d shows the diff once solved", keys: []string{"d"}, solved: true, screen: screenPager, checks: 1, view: "+++ b"},
-		{name: "b opens the chapter", keys: []string{"b"}, screen: screenPager, checks: 1, view: "The chapter."},
-		{name: "esc leaves the pager", keys: []string{"b", "esc"}, screen: screenKata, checks: 1},
+		{name: "d is locked before solving", keys: []string{"d"}, screen: screenKata, checks: 1, view: "unlocks once the kata is solved"},
+		{name: "s shows the solution once solved", keys: []string{"s"}, solved: true, screen: screenSolution, checks: 1, view: "Because."},
+		{name: "d shows the diff once solved", keys: []string{"d"}, solved: true, screen: screenSolution, checks: 1, view: "+++ b"},
+		{name: "d in the solution switches to the diff", keys: []string{"s", "d"}, solved: true, screen: screenSolution, checks: 1, view: "your file vs the solution"},
+		{name: "b in the solution opens the book, esc returns", keys: []string{"s", "b", "esc"}, solved: true, screen: screenSolution, checks: 1},
+		{name: "n in the solution moves on", keys: []string{"s", "n"}, solved: true, screen: screenKata, idx: 1, checks: 2},
+		{name: "b opens the chapter", keys: []string{"b"}, screen: screenBook, checks: 1, view: "The chapter."},
+		{name: "esc leaves the book", keys: []string{"b", "esc"}, screen: screenKata, checks: 1},
 		{name: "n moves on and runs the next kata", keys: []string{"n"}, screen: screenKata, idx: 1, checks: 2, view: "02-unclosed-body"},
 		{name: "l lists the katas", keys: []string{"l"}, screen: screenList, checks: 1, view: "03-ctx-timeout"},
 		{name: "list enter jumps", keys: []string{"l", "down", "down", "enter"}, screen: screenKata, idx: 2, checks: 2},
-		{name: "o shows raw output", keys: []string{"o"}, screen: screenPager, checks: 1, view: "raw test output"},
-		{name: "? shows help, any key closes it", keys: []string{"?"}, screen: screenKata, checks: 1, view: "open in $EDITOR"},
+		{name: "list esc goes back", keys: []string{"l", "esc"}, screen: screenKata, checks: 1},
+		{name: "list filter then enter", keys: []string{"l", "/", "c", "t", "x", "enter", "enter"}, screen: screenKata, idx: 2, checks: 2},
+		{name: "list q quits", keys: []string{"l", "q"}, screen: screenList, checks: 1},
+		{name: "o shows raw output", keys: []string{"o"}, screen: screenOutput, checks: 1, view: "raw test output"},
+		{name: "o again goes back", keys: []string{"o", "o"}, screen: screenKata, checks: 1},
+		{name: "? shows help", keys: []string{"?"}, screen: screenKata, checks: 1, view: "edit ($EDITOR)"},
+		{name: "any key closes the help", keys: []string{"?", "z"}, screen: screenKata, checks: 1, view: "FAILING"},
 		{name: "x asks before resetting", keys: []string{"x"}, screen: screenConfirmReset, checks: 1, view: "[y/N]"},
 		{name: "x then n keeps the files", keys: []string{"x", "n"}, screen: screenKata, checks: 1},
+		{name: "x then esc keeps the files", keys: []string{"x", "esc"}, screen: screenKata, checks: 1},
 		{name: "x then y resets and re-runs", keys: []string{"x", "y"}, screen: screenKata, checks: 2, resets: 1, view: "01-wg-ordering reset"},
+		{name: "e opens the editor", keys: []string{"e"}, screen: screenKata, checks: 1},
+		{name: "unknown keys do nothing", keys: []string{"z"}, screen: screenKata, checks: 1, view: "FAILING"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,11 +161,6 @@ func TestKataKeys(t *testing.T) {
 			m, cancel := start(t, f)
 			defer cancel()
 			for _, k := range tt.keys {
-				if k == "down" {
-					next, _ := m.Update(tea.KeyMsg{Type: tea.KeyDown})
-					m = next.(Model)
-					continue
-				}
 				m = press(t, m, k)
 			}
 			assert.Equal(t, tt.screen, m.screen)
