@@ -29,9 +29,11 @@ var errDown = errors.New("backend down")
 
 // TestSearch checks what the page gets when every backend answers in time,
 // and that Search cancels the context it gave the backends before it returns.
-// The backends start together (see gate): from there on, nothing orders what
-// the search's goroutines do with their answers, so two of them recording
-// into the shared stats is a race the detector sees in every run.
+// The backends start together (see gate), and so does a dashboard that reads
+// the stats while the search runs: from there on, nothing orders what the
+// search's goroutines do with their answers, nor those writes with the
+// dashboard's read, so unguarded stats are a race the detector sees in every
+// run, whether the lock is missing in record or in Stats.
 func TestSearch(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -66,15 +68,27 @@ func TestSearch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-			g := newGate(len(tt.backends))
+			g := newGate(len(tt.backends) + 1) // the backends and the dashboard
 			agg := &search.Aggregator{Timeout: 5 * time.Second}
 			for _, b := range tt.backends {
 				b.gate = g
 				agg.Backends = append(agg.Backends, b)
 			}
+			dashboard := make(chan search.Stats, 1)
+			go func() {
+				g.wait()
+				dashboard <- agg.Stats()
+			}()
 			res, ok := searchWithin(t, agg)
 			if !ok {
 				return
+			}
+			// The dashboard's goroutine ends on its own; wait for it here so
+			// the leak check does not report it.
+			select {
+			case <-dashboard:
+			case <-time.After(katatest.GuardTimeout):
+				assert.Fail(t, "the dashboard never got the stats")
 			}
 			assert.False(t, res.Partial, "every backend answered: the results are complete")
 			assert.Equal(t, tt.wantHits, hitBackends(res))
