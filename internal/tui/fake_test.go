@@ -26,6 +26,15 @@ type fakeEngine struct {
 	resets   int
 	current  []string
 	hintSets []int
+	// block makes Check wait for its context after the phases; cancelled
+	// counts the checks that ended that way.
+	block     bool
+	cancelled int
+	// panics makes Check panic.
+	panics bool
+	// warmed is closed by the test to let Warm return.
+	warmed chan struct{}
+	warms  int
 }
 
 func newFake() *fakeEngine {
@@ -68,14 +77,25 @@ func (f *fakeEngine) Check(ctx context.Context, k catalog.Kata, updates chan<- c
 	defer close(updates)
 	f.mu.Lock()
 	f.checks++
-	verdict := f.verdict
+	verdict, block, panics := f.verdict, f.block, f.panics
 	f.mu.Unlock()
+	if panics {
+		panic("boom")
+	}
 	for _, p := range []check.Phase{check.PhaseBuilding, check.PhaseTesting} {
 		select {
 		case updates <- check.Update{Phase: p}:
 		case <-ctx.Done():
-			return check.Verdict{}, ctx.Err()
 		}
+	}
+	if block {
+		<-ctx.Done()
+	}
+	if ctx.Err() != nil {
+		f.mu.Lock()
+		f.cancelled++
+		f.mu.Unlock()
+		return check.Verdict{}, ctx.Err()
 	}
 	return verdict(k), nil
 }
@@ -100,7 +120,20 @@ func (f *fakeEngine) Reset(ctx context.Context, k catalog.Kata) (string, error) 
 	f.resets++
 	return k.ID + " reset", nil
 }
-func (f *fakeEngine) Warm(ctx context.Context) error { return nil }
+func (f *fakeEngine) Warm(ctx context.Context) error {
+	f.mu.Lock()
+	f.warms++
+	ch := f.warmed
+	f.mu.Unlock()
+	if ch != nil {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
 
 func (f *fakeEngine) count() (checks, resets int) {
 	f.mu.Lock()

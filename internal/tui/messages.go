@@ -46,9 +46,11 @@ type (
 		id int
 		w  *watch.Watcher
 	}
-	warmDoneMsg   struct{ err error }
-	editorDoneMsg struct{ err error }
-	resetDoneMsg  struct {
+	// watchStoppedMsg: the watcher's Changes closed.
+	watchStoppedMsg struct{ id int }
+	warmDoneMsg     struct{ err error }
+	editorDoneMsg   struct{ err error }
+	resetDoneMsg    struct {
 		msg string
 		err error
 	}
@@ -133,11 +135,11 @@ func startWatch(ctx context.Context, dir string, id int, mode watch.Mode) tea.Cm
 	}
 }
 
-// nextChange waits for the watcher's next change; nil when it stopped.
+// nextChange waits for the watcher's next change.
 func nextChange(id int, w *watch.Watcher) tea.Cmd {
 	return func() tea.Msg {
 		if _, ok := <-w.Changes; !ok {
-			return nil
+			return watchStoppedMsg{id: id}
 		}
 		return fileChangedMsg{id: id, w: w}
 	}

@@ -188,6 +188,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m.startCheck(nextChange(msg.id, msg.w))
+	case watchStoppedMsg:
+		if msg.id == m.watchID && m.watchCancel != nil && m.ctx.Err() == nil {
+			m.watchNote = "file watching stopped: press r to run, or restart the app"
+		}
+		return m, nil
 	case warmDoneMsg:
 		return m.onWarmDone(msg)
 	case editorDoneMsg:
