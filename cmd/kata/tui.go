@@ -61,7 +61,10 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		opts.WatchMode = watch.Polling
 	}
 	model := tui.New(ctx, &tuiEngine{w: w, runner: runner}, opts)
-	final, err := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	final, err := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx),
+		// The renderer wakes up fps times a second even when idle; the
+		// spinner needs 10.
+		tea.WithFPS(20)).Run()
 	// Stop what still runs (the engine kills a test's process group when
 	// its context ends) and give it a moment, so no test outlives the app.
 	cancel()

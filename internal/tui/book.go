@@ -30,7 +30,7 @@ func (m Model) onChapter(msg chapterMsg) (tea.Model, tea.Cmd) {
 	}
 	m.book.kata = msg.kata
 	m.screen = screenBook
-	return m, m.book.pager.load(screenBook, msg.kata+" · the book", msg.markdown, true, m.opts.Markdown)
+	return m, m.book.pager.load(screenBook, msg.kata+" · the book", markdownAt(msg.markdown, m.opts.Markdown))
 }
 
 func (m Model) updateBook(msg tea.Msg) (tea.Model, tea.Cmd) {

@@ -28,7 +28,7 @@ func (h *hintsModel) show(k catalog.Kata, level int, render func(string, int) st
 		h.pager.footer = "h next hint"
 	}
 	title := fmt.Sprintf("%s · hint %d of %d", k.ID, h.level, len(h.hints))
-	return h.pager.load(screenHints, title, h.markdown(), true, render)
+	return h.pager.load(screenHints, title, markdownAt(h.markdown(), render))
 }
 
 // markdown is the revealed levels, the newest first, so a new level is
@@ -36,16 +36,14 @@ func (h *hintsModel) show(k catalog.Kata, level int, render func(string, int) st
 func (h hintsModel) markdown() string {
 	var b strings.Builder
 	for i := h.level - 1; i >= 0; i-- {
-		switch {
-		case i == h.level-1:
-			fmt.Fprintf(&b, "# Hint %d of %d\n\n", i+1, len(h.hints))
-		case i == h.level-2:
-			b.WriteString("\n\n---\n\n# Earlier hints\n\n")
+		if i == h.level-2 {
+			b.WriteString("---\n\n*Earlier hints:*\n\n")
 		}
-		if i < h.level-1 {
+		hint := strings.TrimSpace(h.hints[i])
+		if !strings.HasPrefix(hint, "#") {
 			fmt.Fprintf(&b, "**Hint %d**\n\n", i+1)
 		}
-		b.WriteString(strings.TrimSpace(demote(h.hints[i])) + "\n\n")
+		b.WriteString(demote(hint) + "\n\n")
 		if i == h.level-1 && h.level == len(h.hints) {
 			b.WriteString("*That was the last hint. The solution unlocks once the tests pass.*\n\n")
 		}

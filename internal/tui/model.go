@@ -280,8 +280,8 @@ func (m Model) resize(msg tea.WindowSizeMsg) (tea.Model, tea.Cmd) {
 		p := m.pagerFor(s)
 		oldWidth := p.vp.Width
 		p.setSize(msg.Width, msg.Height)
-		if p.source != "" && p.vp.Width != oldWidth {
-			cmds = append(cmds, p.rerender(s, m.opts.Markdown, false))
+		if p.content != nil && p.vp.Width != oldWidth {
+			cmds = append(cmds, p.rerender(s, false))
 		}
 	}
 	return m, tea.Batch(cmds...)

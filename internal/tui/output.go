@@ -21,7 +21,7 @@ func (m Model) openOutput() (tea.Model, tea.Cmd) {
 		text = "(no output yet)"
 	}
 	m.screen = screenOutput
-	cmd := m.output.pager.load(screenOutput, m.kata().ID+" · raw test output", text, false, m.opts.Markdown)
+	cmd := m.output.pager.load(screenOutput, m.kata().ID+" · raw test output", plainAt(text))
 	return m, cmd
 }
 

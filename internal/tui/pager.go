@@ -4,20 +4,20 @@ import (
 	"fmt"
 
 	"github.com/charmbracelet/bubbles/viewport"
+	"github.com/charmbracelet/x/ansi"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
 // pagerModel is the scrollable body shared by the hints, solution, book and
-// output screens. It keeps the source text so a resize can re-render it at
-// the new width; rendering runs in a tea.Cmd (glamour is not free), and a
-// generation number drops renders that a newer one superseded.
+// output screens. It keeps how to render its content so a resize can render
+// it again at the new width; rendering runs in a tea.Cmd (glamour is not
+// free), and a generation number drops renders that a newer one superseded.
 type pagerModel struct {
-	title    string
-	footer   string // screen-specific keys, shown before the scroll position
-	source   string
-	markdown bool
-	gen      int
-	vp       viewport.Model
+	title   string
+	footer  string // screen-specific keys, shown before the scroll position
+	content func(width int) string
+	gen     int
+	vp      viewport.Model
 }
 
 func newPagerModel() pagerModel {
@@ -29,25 +29,32 @@ func (p *pagerModel) setSize(w, h int) {
 	p.vp.Width, p.vp.Height = max(w, 10), max(h-2, 1)
 }
 
-// load replaces the source and returns the command that renders it.
-func (p *pagerModel) load(s screen, title, source string, markdown bool, render func(string, int) string) tea.Cmd {
-	p.title, p.source, p.markdown = title, source, markdown
+// load replaces the content and returns the command that renders it.
+func (p *pagerModel) load(s screen, title string, content func(width int) string) tea.Cmd {
+	p.title, p.content = title, content
 	p.vp.SetContent("…")
 	p.vp.GotoTop()
-	return p.rerender(s, render, true)
+	return p.rerender(s, true)
 }
 
-// rerender renders the source again at the viewport's width.
-func (p *pagerModel) rerender(s screen, render func(string, int) string, top bool) tea.Cmd {
+// rerender renders the content again at the viewport's width.
+func (p *pagerModel) rerender(s screen, top bool) tea.Cmd {
 	p.gen++
-	gen, src, width, md := p.gen, p.source, p.vp.Width, p.markdown
+	gen, content, width := p.gen, p.content, p.vp.Width
 	return func() tea.Msg {
-		out := src
-		if md {
-			out = render(src, width)
-		}
-		return renderedMsg{screen: s, gen: gen, content: out, top: top}
+		return renderedMsg{screen: s, gen: gen, content: content(width), top: top}
 	}
+}
+
+// markdownAt is pager content rendered from Markdown.
+func markdownAt(md string, render func(string, int) string) func(int) string {
+	return func(w int) string { return render(md, w) }
+}
+
+// plainAt is pager content of plain text (code, diffs, test output),
+// wrapped at the width rather than cut.
+func plainAt(text string) func(int) string {
+	return func(w int) string { return ansi.Wrap(text, max(w, 10), "") }
 }
 
 // rendered installs a render if it is the latest one.

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/gokatas/concurrency/internal/catalog"
@@ -21,13 +22,16 @@ type solutionModel struct {
 
 func (s *solutionModel) show(k catalog.Kata, render func(string, int) string) tea.Cmd {
 	s.kata = k.ID
-	title, md := k.ID+" · solution and why it works", "```go\n"+ensureNL(s.sol.Code)+"```\n\n"+s.sol.Explanation
-	s.pager.footer = "d your file vs the solution · b book"
 	if s.diff {
-		title, md = k.ID+" · your file vs the solution", "```diff\n"+ensureNL(s.sol.Diff)+"```\n"
 		s.pager.footer = "d the solution · b book"
+		return s.pager.load(screenSolution, k.ID+" · your file vs the solution", plainAt(s.sol.Diff))
 	}
-	return s.pager.load(screenSolution, title, md, true, render)
+	// The code is shown as it is (Markdown would wrap it); the explanation is rendered.
+	code, expl := ensureNL(s.sol.Code), s.sol.Explanation
+	s.pager.footer = "d your file vs the solution · b book"
+	return s.pager.load(screenSolution, k.ID+" · solution and why it works", func(w int) string {
+		return ansi.Wrap(code, max(w, 10), "") + "\n" + render(expl, w)
+	})
 }
 
 func ensureNL(s string) string {
