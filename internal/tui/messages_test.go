@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gokatas/concurrency/internal/check"
 	"github.com/gokatas/concurrency/internal/watch"
 )
 
@@ -301,5 +300,3 @@ type panicModel struct{}
 func (panicModel) Init() tea.Cmd                       { return func() tea.Msg { return "go" } }
 func (panicModel) Update(tea.Msg) (tea.Model, tea.Cmd) { panic("boom in Update") }
 func (panicModel) View() string                        { return "" }
-
-var _ = check.Solved
