@@ -59,6 +59,8 @@ func TestTUIEndToEnd(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(h.root, "katas/01-wg-ordering/prices.go"), solution, 0o644))
 	waitFor("SOLVED", 60*time.Second)
 
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("s")})
+	waitFor("solution and why it works", 10*time.Second)
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("d")})
 	waitFor("identical to the solution", 10*time.Second)
 	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
