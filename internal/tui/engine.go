@@ -2,9 +2,11 @@
 // that walks a learner from the first kata to the last, re-running the
 // current kata's tests whenever its files change.
 //
-// The root Model holds a screen enum and concrete child models (list,
-// pager); all I/O goes through an Engine in tea.Cmds that return typed
-// messages, so views stay pure and every key is testable with a fake engine.
+// The root Model holds a screen enum and concrete child models, a file per
+// screen (kata, list, hints, solution, book, output, welcome and done), the
+// pager screens sharing one scrollable pagerModel. All I/O goes through an
+// Engine in tea.Cmds that return typed messages, so views stay pure and
+// every key is testable with a fake engine.
 package tui
 
 import (
