@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/check"
 )
 
@@ -68,7 +69,7 @@ func TestScreens(t *testing.T) {
 
 // solved makes every run of the fake pass.
 func solved(f *fakeEngine) {
-	f.verdict = func(k catalogKata) check.Verdict {
+	f.verdict = func(k catalog.Kata) check.Verdict {
 		return check.Verdict{Kata: k.ID, Outcome: check.Solved, RaceChecked: true, Duration: 1200 * time.Millisecond}
 	}
 }

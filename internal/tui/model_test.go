@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/check"
 )
 
@@ -60,7 +62,7 @@ func drive(t *testing.T, m Model, cmd tea.Cmd) Model {
 }
 
 func typeName(v any) string {
-	return strings.TrimPrefix(strings.TrimPrefix(fmtType(v), "tea."), "tui.")
+	return strings.TrimPrefix(strings.TrimPrefix(fmt.Sprintf("%T", v), "tea."), "tui.")
 }
 
 // press sends one key and drives what follows.
@@ -178,7 +180,7 @@ func TestKataKeys(t *testing.T) {
 func TestSolvedAndDone(t *testing.T) {
 	defer noLeaks(t)
 	f := newFake()
-	f.verdict = func(k catalogKata) check.Verdict {
+	f.verdict = func(k catalog.Kata) check.Verdict {
 		return check.Verdict{Kata: k.ID, Outcome: check.Solved, RaceChecked: true}
 	}
 	f.state.Current = "03-ctx-timeout"
