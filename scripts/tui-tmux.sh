@@ -72,5 +72,8 @@ if [ -n "$pid" ]; then
 fi
 tmux send-keys -t $S q
 sleep 1
-tmux has-session -t $S 2>/dev/null && echo "still running after q!" || echo "quit: the app exited"
 echo "captures in $OUT"
+if tmux has-session -t $S 2>/dev/null; then
+  echo "still running 1 s after q"; pane; exit 1
+fi
+echo "quit: the app exited"
