@@ -304,10 +304,13 @@ var (
 )
 
 // interleaved reports lines that other goroutines print into the middle of
-// a race report (the report goes to stderr, test logs to stdout).
+// a race report (the report goes to stderr, test logs to stdout): test
+// events, t.Log/t.Error headers and the tab-indented lines of a testify
+// block. A race report indents with spaces only.
 func interleaved(text string) bool {
 	return strings.HasPrefix(text, "=== ") || strings.HasPrefix(text, "--- ") ||
-		strings.HasPrefix(text, "    ") && testLineRE.MatchString(text) && !strings.Contains(text, " +0x")
+		strings.HasPrefix(text, "    ") && testLineRE.MatchString(text) && !strings.Contains(text, " +0x") ||
+		strings.HasPrefix(strings.TrimLeft(text, " "), "\t")
 }
 
 // line handles one output line of test (maybe "") in package pkg.
@@ -328,7 +331,11 @@ func (d *Diagnoser) line(pkg, test, text string) {
 		d.race = &block{test: test}
 		return
 	}
-	d.raceBanner = false
+	if !interleaved(text) {
+		// Between the banner and its WARNING line, another goroutine's
+		// output may come in; anything else means it was no race report.
+		d.raceBanner = false
+	}
 
 	if d.dump != nil {
 		d.dump.lines = append(d.dump.lines, text)

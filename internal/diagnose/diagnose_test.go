@@ -108,6 +108,18 @@ func TestFixtures(t *testing.T) {
 			"race katas/01-wg-ordering/prices.go:77", "assertion katas/01-wg-ordering/prices_test.go:123"},
 			contains: []string{"previous read by goroutine 26 at katas/01-wg-ordering/prices.go:92", "WaitGroup.Wait"}},
 		{name: "01-solved", passed: true},
+		// A real run in which testify's block was printed into the middle of
+		// the race report (stdout and stderr interleave line by line).
+		{name: "01-interleaved", want: []string{
+			"deadlock katas/01-wg-ordering/prices_test.go:81", "leak katas/01-wg-ordering/prices.go:83",
+			"race katas/01-wg-ordering/prices.go:77", "assertion katas/01-wg-ordering/prices_test.go:123"},
+			contains: []string{"previous read by goroutine 26 at katas/01-wg-ordering/prices.go:92", "Compare returned before every supplier had answered"}},
+		// The same, with testify's block between the race report's opening
+		// banner and its WARNING line.
+		{name: "01-interleaved-banner", want: []string{
+			"deadlock katas/01-wg-ordering/prices_test.go:81", "leak katas/01-wg-ordering/prices.go:83",
+			"race katas/01-wg-ordering/prices.go:77", "assertion katas/01-wg-ordering/prices_test.go:123"},
+			contains: []string{"previous read by goroutine 26 at katas/01-wg-ordering/prices.go:92", "Compare returned before every supplier had answered"}},
 		{name: "02-buggy", want: []string{
 			"race katas/02-unclosed-body/checker.go:57", "race katas/02-unclosed-body/checker.go:57",
 			"assertion katas/02-unclosed-body/checker_test.go:95", "leak katas/02-unclosed-body/checker_test.go:96",
