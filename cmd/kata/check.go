@@ -52,7 +52,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 func newRunner(ctx context.Context, e *env, root string) (*check.Runner, error) {
 	info, err := toolchain.Probe(ctx, "")
 	if errors.Is(err, toolchain.ErrNoGo) {
-		return nil, &exitError{code: exitUsage, msg: check.ErrNoGo.Error()}
+		return nil, &exitError{code: exitUsage, msg: err.Error()}
 	}
 	if err != nil {
 		return nil, &exitError{code: exitUsage, msg: err.Error()}
@@ -123,7 +123,7 @@ func runAttempt(ctx context.Context, e *env, r *check.Runner, k catalog.Kata, na
 	v, err := r.Run(ctx, k, updates)
 	<-done
 	if err != nil {
-		if errors.Is(err, check.ErrNoGo) {
+		if errors.Is(err, toolchain.ErrNoGo) {
 			return v, &exitError{code: exitUsage, msg: err.Error()}
 		}
 		return v, err

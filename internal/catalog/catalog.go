@@ -48,11 +48,8 @@ const (
 	Assertion Detector = "assertion"
 )
 
-// knownDetectors lists every detector in display order.
-var knownDetectors = []Detector{Race, Leak, Deadlock, Assertion}
-
 // KnownDetectors returns every detector a kata may declare, in display order.
-func KnownDetectors() []Detector { return slices.Clone(knownDetectors) }
+func KnownDetectors() []Detector { return []Detector{Race, Leak, Deadlock, Assertion} }
 
 // Kata is one exercise as described by its kata.json.
 type Kata struct {
@@ -232,8 +229,8 @@ func Parse(root, rel string, data []byte) (Kata, error) {
 	kataDir := path.Join("katas", m.ID)
 	seen := map[Detector]bool{}
 	for _, d := range m.Detectors {
-		if !slices.Contains(knownDetectors, d) {
-			return Kata{}, fe("detectors", "unknown detector %q (known: %v)", d, knownDetectors)
+		if known := KnownDetectors(); !slices.Contains(known, d) {
+			return Kata{}, fe("detectors", "unknown detector %q (known: %v)", d, known)
 		}
 		if seen[d] {
 			return Kata{}, fe("detectors", "%q listed twice", d)

@@ -21,6 +21,7 @@ import (
 	"github.com/gokatas/concurrency/internal/diagnose"
 	"github.com/gokatas/concurrency/internal/gotest"
 	"github.com/gokatas/concurrency/internal/testjson"
+	"github.com/gokatas/concurrency/internal/toolchain"
 )
 
 // Outcome is the verdict of an attempt.
@@ -119,9 +120,6 @@ func hasKind(fs []diagnose.Finding, k diagnose.Kind) bool {
 
 // maxOutput caps the raw output a Verdict keeps.
 const maxOutput = 2 << 20
-
-// ErrNoGo means the go command could not be started.
-var ErrNoGo = errors.New("the go command was not found: install Go 1.25 or newer (https://go.dev/dl/) and put it on PATH")
 
 // Run runs one attempt at k. If updates is non-nil, Run sends progress to it
 // (blocking: the caller must drain it) and closes it before returning.
@@ -236,7 +234,7 @@ func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update)
 	}
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
-			return Verdict{}, ErrNoGo
+			return Verdict{}, toolchain.ErrNoGo
 		}
 		return Verdict{}, fmt.Errorf("check %s: %w", k.ID, err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/diagnose"
+	"github.com/gokatas/concurrency/internal/toolchain"
 )
 
 // fixtureFile is the learner file of the fixture kata testdata/workbook/katas/01-counter.
@@ -325,7 +326,7 @@ func TestNoGo(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	c, k := workbook(t)
 	_, err := (&Runner{Root: c.Root, Go: filepath.Join(t.TempDir(), "go")}).Run(context.Background(), k, nil)
-	require.ErrorIs(t, err, ErrNoGo)
+	require.ErrorIs(t, err, toolchain.ErrNoGo)
 }
 
 func cmpOr(d, def time.Duration) time.Duration {

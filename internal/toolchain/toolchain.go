@@ -41,8 +41,9 @@ type Problem struct {
 	Fix string
 }
 
-// ErrNoGo means there is no go command to run.
-var ErrNoGo = errors.New("no go command found on PATH")
+// ErrNoGo means there is no go command to run. Its message says what to
+// install.
+var ErrNoGo = errors.New("the go command was not found: install Go 1.25 or newer (https://go.dev/dl/) and put it on PATH")
 
 // Probe asks the go command about itself.
 func Probe(ctx context.Context, goCmd string) (Info, error) {
