@@ -14,7 +14,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/gokatas/concurrency/internal/catalog"
 )
@@ -102,7 +101,7 @@ func (h *harness) run(t *testing.T, stdin string, env []string, args ...string) 
 }
 
 func TestCommands(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	h := newHarness(t)
 	tests := []struct {
 		name     string
@@ -175,7 +174,7 @@ func TestCommands(t *testing.T) {
 // learner's line, the solution is refused, the fix is copied in, check
 // passes, the solution unlocks, reset restores the original and backs up.
 func TestSolveFlow(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	h := newHarness(t)
 	out, _, code := h.run(t, "", nil, "check", "01", "--json")
 	require.Equal(t, 1, code)
@@ -242,7 +241,7 @@ func TestSolveFlow(t *testing.T) {
 // TestBookWithoutContents: with no SUMMARY.md, book shows the current
 // kata's chapter.
 func TestBookWithoutContents(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	h := newHarness(t)
 	require.NoError(t, os.Remove(filepath.Join(h.root, "book", "SUMMARY.md")))
 	out, errOut, code := h.run(t, "", nil, "book")
@@ -252,7 +251,7 @@ func TestBookWithoutContents(t *testing.T) {
 
 // TestCorruptProgress: a corrupt progress file is moved aside with a warning.
 func TestCorruptProgress(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	h := newHarness(t)
 	require.NoError(t, os.WriteFile(filepath.Join(h.state, "progress.json"), []byte("{broken"), 0o644))
 	out, errOut, code := h.run(t, "", nil, "list")
@@ -263,7 +262,7 @@ func TestCorruptProgress(t *testing.T) {
 
 // TestNotInWorkbook: outside a workbook the runner says so (exit 2).
 func TestNotInWorkbook(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	h := newHarness(t)
 	cmd := exec.Command(h.bin, "list")
 	cmd.Dir = t.TempDir()
@@ -275,7 +274,7 @@ func TestNotInWorkbook(t *testing.T) {
 }
 
 func TestParseArgs(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	tests := []struct {
 		args []string
 		pos  []string
@@ -304,7 +303,7 @@ func TestParseArgs(t *testing.T) {
 // TestKataNamesAndFlagOrder: every spelling of KATA, with flags before or
 // after it, gives the same output.
 func TestKataNamesAndFlagOrder(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	h := newHarness(t)
 	groups := [][][]string{
 		{

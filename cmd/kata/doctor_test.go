@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"go.uber.org/goleak"
 )
 
 // fakeGo writes a go command that answers `go env -json` with the given
@@ -31,7 +30,7 @@ exit 0
 // TestDoctorSaysWhatToInstall runs doctor against fake toolchains: each
 // missing piece is named with what to install, with the right exit code.
 func TestDoctorSaysWhatToInstall(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	if runtime.GOOS == "windows" {
 		t.Skip("the fake go command is a shell script")
 	}
@@ -70,7 +69,7 @@ func TestDoctorSaysWhatToInstall(t *testing.T) {
 // TestCheckWithoutGo: with no go command, or one too old, check is an
 // environment problem (exit 2); list still works.
 func TestCheckWithoutGo(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	h := newHarness(t)
 	noGo := []string{"PATH=" + t.TempDir()}
 	out, errOut, code := h.run(t, "", noGo, "check", "01")
@@ -89,7 +88,7 @@ func TestCheckWithoutGo(t *testing.T) {
 // TestDoctor runs the real doctor on the temp workbook: modules, then a
 // race build of every kata.
 func TestDoctor(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	h := newHarness(t)
 	out, errOut, code := h.run(t, "", nil, "doctor")
 	assert.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)

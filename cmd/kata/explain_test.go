@@ -11,7 +11,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 )
 
 // explain runs `kata explain args...` on stdin and returns stdout and the
@@ -33,7 +32,7 @@ func fixture(t *testing.T, name string) string {
 }
 
 func TestExplain(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer noLeaks(t)
 	tests := []struct {
 		name     string
 		stdin    string
@@ -64,7 +63,7 @@ func TestExplain(t *testing.T) {
 }
 
 func TestExplainJSON(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer noLeaks(t)
 	for _, args := range [][]string{{"--json"}, {"-json"}} {
 		out, code, err := explain(t, fixture(t, "pkg-race.json"), false, args...)
 		assert.Equal(t, 1, code)

@@ -5,13 +5,12 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/stretchr/testify/assert"
-	"go.uber.org/goleak"
 )
 
 // TestGolden compares the stable text outputs with testdata/TestGolden/*.golden
 // (regenerate with: go test ./cmd/kata -run TestGolden -update, and review the diff).
 func TestGolden(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	h := newHarness(t)
 	tests := []struct {
 		name   string

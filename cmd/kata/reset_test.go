@@ -8,13 +8,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 )
 
 // TestReset restores the originals from each place they can come from (git
 // HEAD, the snapshot taken on the first run) and backs up the learner's files.
 func TestReset(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	const edit = "// the learner was here\n"
 	tests := []struct {
 		name      string
@@ -85,7 +84,7 @@ func TestReset(t *testing.T) {
 // TestResetTwiceKeepsBothBackups: two resets within a second keep both
 // backups.
 func TestResetTwiceKeepsBothBackups(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	h := newHarness(t)
 	_, _, code := h.run(t, "", nil, "list") // snapshots the originals
 	require.Equal(t, 0, code)

@@ -16,7 +16,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 )
 
 // lockedBuffer is a bytes.Buffer safe to read while a process writes it.
@@ -61,7 +60,7 @@ func addSlowKata(t *testing.T, h *harness) {
 
 // TestInterrupt: Ctrl-C during a check stops it at once with exit code 130.
 func TestInterrupt(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGINT to send on Windows")
 	}
@@ -89,7 +88,7 @@ func TestInterrupt(t *testing.T) {
 // TestHintLevels: hints go up one level at a time, remembered in progress;
 // --level shows any level without lowering the remembered one.
 func TestHintLevels(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	h := newHarness(t)
 	steps := []struct {
 		args []string

@@ -15,7 +15,6 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/gokatas/concurrency/internal/check"
 	"github.com/gokatas/concurrency/internal/tui"
@@ -27,7 +26,7 @@ import (
 // and its solution unlocked; n opens the next kata.
 func TestTUIEndToEnd(t *testing.T) {
 	// teatest.NewTestModel leaves a goroutine waiting for SIGINT (teatest.go).
-	defer goleak.VerifyNone(t, goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"))
+	defer noLeaks(t)
 	h := newHarness(t)
 	e := &env{stdout: io.Discard, stderr: io.Discard, dir: h.root, getenv: func(k string) string {
 		if k == "KATA_STATE_DIR" {

@@ -7,12 +7,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 )
 
 // TestConfirm: a terminal is asked; elsewhere only --yes confirms.
 func TestConfirm(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the TUI test leaves a teatest goroutine behind
+	defer noLeaks(t)
 	tests := []struct {
 		name   string
 		tty    bool
