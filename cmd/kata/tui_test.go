@@ -44,6 +44,9 @@ func TestTUIEndToEnd(t *testing.T) {
 	model := tui.New(ctx, &tuiEngine{w: w, runner: &check.Runner{Root: w.cat.Root, Race: true}},
 		tui.Options{Styles: tui.NewStyles(r), Markdown: tui.NewMarkdown("ascii"), Warm: true})
 	tm := teatest.NewTestModel(t, model, teatest.WithInitialTermSize(100, 40))
+	// A failed wait ends the test early: stop the app then too, so that
+	// its goroutines are not reported as leaks by this and later tests.
+	defer func() { _ = tm.Quit() }()
 	waitFor := func(what string, d time.Duration) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
