@@ -281,11 +281,20 @@ func TestFindingsStream(t *testing.T) {
 // with the context's error, the test binary is gone, the file unchanged.
 func TestCancel(t *testing.T) {
 	defer goleak.VerifyNone(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopWhileTesting(t, ctx, cancel)
+}
+
+// stopWhileTesting runs a kata whose code loops forever and calls stop once
+// the tests are running; stop must end ctx. It checks that Run returns with
+// context.Canceled, that the learner's file is unchanged and that no test
+// process is left, and returns how long Run took to return after stop.
+func stopWhileTesting(t *testing.T, ctx context.Context, stop func()) time.Duration {
+	t.Helper()
 	c, k := workbook(t)
 	learnerEdit(t, c, k, anchor, anchor+"\tfor len(jobs) > 0 {\n\t}\n")
 	before, _ := os.ReadFile(c.Path(k.Dir, fixtureFile))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	r := &Runner{Root: c.Root, Race: true}
 	updates := make(chan Update)
 	done := make(chan error, 1)
@@ -293,20 +302,25 @@ func TestCancel(t *testing.T) {
 		_, err := r.Run(ctx, k, updates)
 		done <- err
 	}()
+	var stopped time.Time
 	for u := range updates {
-		if u.Phase == PhaseTesting {
-			cancel()
+		if u.Phase == PhaseTesting && stopped.IsZero() {
+			stopped = time.Now()
+			stop()
 		}
 	}
+	var took time.Duration
 	select {
 	case err := <-done:
+		took = time.Since(stopped)
 		require.ErrorIs(t, err, context.Canceled)
 	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after cancel")
+		t.Fatal("Run did not return after the stop")
 	}
 	after, _ := os.ReadFile(c.Path(k.Dir, fixtureFile))
 	assert.Equal(t, before, after)
 	assertNoTestProcesses(t)
+	return took
 }
 
 // TestNoRace: without the race detector a passing kata is at most "almost".
