@@ -78,19 +78,52 @@ type Kata struct {
 	// SolutionDir is the solution folder relative to the repo root. It may be
 	// missing: a workshop can hand out a copy without solutions/.
 	SolutionDir string `json:"solution_dir"`
+	// Level orders the katas from easy (1) to hard (5); 0 means not stated.
+	// Numbers are identities, levels are the path through them.
+	Level int `json:"level,omitempty"`
+	// Categories place the kata's bugs in the taxonomy of "Understanding
+	// Real-World Concurrency Bugs in Go" (ASPLOS 2019): see KnownCategories.
+	Categories []string `json:"categories,omitempty"`
+	// Causes are the lines of the kata's shipped code that cause its bugs; a
+	// buggy run's findings must name each of them.
+	Causes []Cause `json:"causes,omitempty"`
+}
+
+// Cause is one line of a kata's shipped code that causes a bug.
+type Cause struct {
+	// File is a learner file of the kata (one of Files).
+	File string `json:"file"`
+	// Line is the 1-based line in the shipped file.
+	Line int `json:"line"`
+	// Why says in a learner's words what is wrong there.
+	Why string `json:"why"`
+}
+
+// KnownCategories returns the bug categories of the ASPLOS 2019 taxonomy, as
+// kata.json spells them: blocking bugs first, then non-blocking ones.
+func KnownCategories() []string {
+	return []string{
+		"blocking/mutex", "blocking/rwmutex", "blocking/wait", "blocking/chan",
+		"blocking/chan-with-other", "blocking/library",
+		"nonblocking/traditional", "nonblocking/anonymous-function", "nonblocking/waitgroup",
+		"nonblocking/library", "nonblocking/chan", "nonblocking/misc",
+	}
 }
 
 // metadata is the on-disk shape of kata.json.
 type metadata struct {
-	Format    int               `json:"format"`
-	ID        string            `json:"id"`
-	Title     string            `json:"title"`
-	Summary   string            `json:"summary"`
-	Files     []string          `json:"files"`
-	Detectors []Detector        `json:"detectors"`
-	Minutes   int               `json:"minutes"`
-	Chapter   string            `json:"chapter"`
-	Originals map[string]string `json:"originals"`
+	Format     int               `json:"format"`
+	ID         string            `json:"id"`
+	Title      string            `json:"title"`
+	Summary    string            `json:"summary"`
+	Files      []string          `json:"files"`
+	Detectors  []Detector        `json:"detectors"`
+	Minutes    int               `json:"minutes"`
+	Chapter    string            `json:"chapter"`
+	Originals  map[string]string `json:"originals"`
+	Level      int               `json:"level"`
+	Categories []string          `json:"categories"`
+	Causes     []Cause           `json:"causes"`
 }
 
 // Catalog is every kata of a workbook checkout, in number order.
@@ -255,11 +288,38 @@ func Parse(root, rel string, data []byte) (Kata, error) {
 	if m.Chapter == "" || !isFile(filepath.Join(root, filepath.FromSlash(m.Chapter))) {
 		return Kata{}, fe("chapter", "%q is not a file in the repository", m.Chapter)
 	}
+	if err := checkExtras(m, fe); err != nil {
+		return Kata{}, err
+	}
 	return Kata{
 		ID: m.ID, Number: num, Slug: match[2], Title: m.Title, Summary: m.Summary,
 		Files: m.Files, Detectors: m.Detectors, Minutes: m.Minutes, Chapter: m.Chapter,
 		Originals: m.Originals, Dir: kataDir, SolutionDir: path.Join("solutions", m.ID),
+		Level: m.Level, Categories: m.Categories, Causes: m.Causes,
 	}, nil
+}
+
+// checkExtras validates the optional fields: level, categories and causes.
+func checkExtras(m metadata, fe func(field, format string, args ...any) error) error {
+	if m.Level < 0 || m.Level > 5 {
+		return fe("level", "is %d, want 1..5 (or leave it out)", m.Level)
+	}
+	for _, c := range m.Categories {
+		if !slices.Contains(KnownCategories(), c) {
+			return fe("categories", "unknown category %q (known: %v)", c, KnownCategories())
+		}
+	}
+	for _, c := range m.Causes {
+		switch {
+		case !slices.Contains(m.Files, c.File):
+			return fe("causes", "file %q is not one of the kata's files", c.File)
+		case c.Line <= 0:
+			return fe("causes", "line %d of %s is not a line", c.Line, c.File)
+		case strings.TrimSpace(c.Why) == "":
+			return fe("causes", "%s:%d says no why", c.File, c.Line)
+		}
+	}
+	return nil
 }
 
 // Resolve finds the kata named by arg: "01", "1", "01-wg-ordering" or "wg-ordering".
