@@ -1,6 +1,8 @@
 // Package pristine finds the shipped originals of the files a learner edits
-// (by the hashes in kata.json, git HEAD, or a snapshot in the state folder),
-// so a kata can be judged as shipped, or reset, while a learner is at work.
+// (by the hashes in kata.json: the working tree, a snapshot in the state
+// folder, or git history), so a kata can be judged as shipped, or reset,
+// while a learner is at work, and tells a learner whose workbook was updated
+// under their edits what changed.
 package pristine
 
 import (
@@ -12,6 +14,8 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/gokatas/concurrency/internal/catalog"
 )
@@ -23,10 +27,12 @@ type Source string
 const (
 	// FromWorkingTree: the file in the working tree matches its kata.json hash.
 	FromWorkingTree Source = "working tree"
-	// FromGitHead: the file at git HEAD (its hash matches kata.json).
-	FromGitHead Source = "git HEAD"
 	// FromSnapshot: a copy under <state>/originals, taken while the file matched.
 	FromSnapshot Source = "snapshot"
+	// FromGitHead: the file at git HEAD (its hash matches kata.json).
+	FromGitHead Source = "git HEAD"
+	// FromGitHistory: the file in an earlier commit (the learner committed their work).
+	FromGitHistory Source = "git history"
 )
 
 // Original is the shipped content of one learner file.
@@ -40,55 +46,102 @@ type Original struct {
 }
 
 // Find returns the shipped content of every learner file of k, in k.Files
-// order: the working file when its SHA-256 matches kata.json, else the file
-// at git HEAD, else the snapshot under stateDir/originals/<kata>/<file>.
-// A kata.json hash that neither the working file nor git HEAD matches is an
-// error (the metadata is stale), and so is a file with no original anywhere.
+// order. For each file it takes the first of these whose SHA-256 matches
+// kata.json: the working file, the snapshot under stateDir/originals, the
+// file at git HEAD, the file in an earlier commit of HEAD's history (a
+// learner who commits their work moves HEAD away from the shipped file). It
+// never looks at a file's hash alone to call kata.json wrong: a learner's
+// commits, an update of the workbook and a kata author's edit all look
+// alike from here. A file with no original anywhere is an error that says
+// where the runner looked and what to do.
 func Find(ctx context.Context, c *catalog.Catalog, k catalog.Kata, stateDir string) ([]Original, error) {
 	out := make([]Original, 0, len(k.Files))
 	for _, f := range k.Files {
-		rel := path.Join(k.Dir, f)
-		want := k.Originals[f]
-		working, err := os.ReadFile(c.Path(rel))
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("read %s: %w", rel, err)
+		o, err := findOne(ctx, c, k, stateDir, f)
+		if err != nil {
+			return nil, err
 		}
-		if err == nil && catalog.Hash(working) == want {
-			// Also when git HEAD differs: a kata author who changed the file
-			// and its hash verifies the new version before committing it.
-			out = append(out, Original{File: f, Content: working, Source: FromWorkingTree})
-			continue
-		}
-		head, gitErr := gitShow(ctx, c.Root, rel)
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("originals of %s: %w", k.ID, ctx.Err())
-		}
-		if gitErr == nil && catalog.Hash(head) != want {
-			return nil, fmt.Errorf("%s/kata.json is stale: originals[%q] matches neither %s at git HEAD nor the working tree; update it to %q",
-				k.Dir, f, rel, catalog.Hash(head))
-		}
-		switch {
-		case gitErr == nil:
-			out = append(out, Original{File: f, Content: head, Source: FromGitHead})
-		default:
-			snap, snapErr := os.ReadFile(snapshotPath(stateDir, k, f))
-			if snapErr == nil && catalog.Hash(snap) == want {
-				out = append(out, Original{File: f, Content: snap, Source: FromSnapshot})
-				continue
-			}
-			state := "differs from its hash in kata.json"
-			if err != nil {
-				state = "is missing"
-			}
-			hint := ""
-			if err == nil {
-				hint = fmt.Sprintf(" If you changed the kata, update originals[%q] in %s/kata.json to %q.", f, k.Dir, catalog.Hash(working))
-			}
-			return nil, fmt.Errorf("%s %s, and no original was found (not in git HEAD, no snapshot in %s): restore it from a fresh copy of the workbook.%s",
-				rel, state, filepath.Join(stateDir, "originals"), hint)
-		}
+		out = append(out, o)
 	}
 	return out, nil
+}
+
+// findOne finds the original of file f of k (see Find).
+func findOne(ctx context.Context, c *catalog.Catalog, k catalog.Kata, stateDir, f string) (Original, error) {
+	rel := path.Join(k.Dir, f)
+	want := k.Originals[f]
+	working, err := os.ReadFile(c.Path(rel))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return Original{}, fmt.Errorf("read %s: %w", rel, err)
+	}
+	if err == nil && catalog.Hash(working) == want {
+		return Original{File: f, Content: working, Source: FromWorkingTree}, nil
+	}
+	if snap, err := os.ReadFile(snapshotPath(stateDir, k, f)); err == nil && catalog.Hash(snap) == want {
+		return Original{File: f, Content: snap, Source: FromSnapshot}, nil
+	}
+	content, src, found := fromGit(ctx, c.Root, rel, want)
+	if ctx.Err() != nil {
+		return Original{}, fmt.Errorf("originals of %s: %w", k.ID, ctx.Err())
+	}
+	if found {
+		return Original{File: f, Content: content, Source: src}, nil
+	}
+	state := "differs from the shipped version (its hash in kata.json)"
+	if err != nil {
+		state = "is missing"
+	}
+	hint := ""
+	if err == nil {
+		hint = fmt.Sprintf(" If you are writing or changing this kata, set originals[%q] in %s/kata.json to %q.", f, k.Dir, catalog.Hash(working))
+	}
+	return Original{}, fmt.Errorf("%s %s, and its shipped version was found nowhere (not in git history, no snapshot in %s): copy it from a fresh copy of the workbook.%s",
+		rel, state, filepath.Join(stateDir, "originals"), hint)
+}
+
+// maxHistory bounds how many earlier commits fromGit reads for one file.
+const maxHistory = 200
+
+// fromGit looks for the version of rel whose SHA-256 is want: at HEAD first,
+// then in the commits of HEAD's history that changed rel, newest first.
+// Outside git, or when no version matches, found is false.
+func fromGit(ctx context.Context, root, rel, want string) (content []byte, src Source, found bool) {
+	if head, err := gitOutput(ctx, root, "show", "HEAD:"+rel); err == nil && catalog.Hash(head) == want {
+		return head, FromGitHead, true
+	}
+	revs, err := gitOutput(ctx, root, "rev-list", "--max-count="+strconv.Itoa(maxHistory), "HEAD", "--", rel)
+	if err != nil {
+		return nil, "", false
+	}
+	for rev := range strings.FieldsSeq(string(revs)) {
+		old, err := gitOutput(ctx, root, "show", rev+":"+rel)
+		if err == nil && catalog.Hash(old) == want {
+			return old, FromGitHistory, true
+		}
+	}
+	return nil, "", false
+}
+
+// Updated returns, for each learner file of k whose shipped version changed
+// since the learner's snapshot was taken (the workbook was updated while the
+// learner had edits in progress), a sentence saying so and what to do. The
+// learner's file is never touched.
+func Updated(c *catalog.Catalog, k catalog.Kata, stateDir string) []string {
+	var notes []string
+	for _, f := range k.Files {
+		snap, err := os.ReadFile(snapshotPath(stateDir, k, f))
+		if err != nil || catalog.Hash(snap) == k.Originals[f] {
+			continue
+		}
+		working, err := os.ReadFile(c.Path(k.Dir, f))
+		if err == nil && catalog.Hash(working) == k.Originals[f] {
+			continue // already the new version; Snapshot refreshes the copy
+		}
+		notes = append(notes, fmt.Sprintf(
+			"%s/%s changed in this version of the workbook; your edits are kept. The version you started from is %s: compare it with the new one (kata solution --diff shows yours against the solution), or run `kata reset %02d` to start over from the new version (yours is backed up first).",
+			k.Dir, f, snapshotPath(stateDir, k, f), k.Number))
+	}
+	return notes
 }
 
 // Originals is Find as a map from file name to content, with nil for a file
@@ -147,13 +200,13 @@ func snapshotPath(stateDir string, k catalog.Kata, f string) string {
 	return filepath.Join(stateDir, "originals", k.ID, f)
 }
 
-// gitShow returns a file's content at HEAD, or an error outside git (or for
-// a file git does not track).
-func gitShow(ctx context.Context, root, rel string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", "-C", root, "show", "HEAD:"+rel)
+// gitOutput runs git in root and returns its standard output, or an error
+// outside git (or for a path git does not know).
+func gitOutput(ctx context.Context, root string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", root}, args...)...)
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("git show HEAD:%s: %w", rel, err)
+		return nil, fmt.Errorf("git %s: %w", strings.Join(args, " "), err)
 	}
 	return out, nil
 }

@@ -74,12 +74,12 @@ func TestFind(t *testing.T) {
 				require.NoError(t, Snapshot(c, state))
 				write(t, c.Path(k.Dir, "a.go"), edited)
 			}},
-		{name: "edited outside git, snapshot taken too late", errParts: []string{"katas/01-a/a.go differs", "no original was found", "update originals"},
+		{name: "edited outside git, snapshot taken too late", errParts: []string{"katas/01-a/a.go differs", "found nowhere", "set originals"},
 			setup: func(t *testing.T, c *catalog.Catalog, k catalog.Kata, state string) {
 				write(t, c.Path(k.Dir, "a.go"), edited)
 				require.NoError(t, Snapshot(c, state)) // does not snapshot an edited file
 			}},
-		{name: "deleted outside git, no snapshot", errParts: []string{"katas/01-a/a.go is missing", "no original was found"},
+		{name: "deleted outside git, no snapshot", errParts: []string{"katas/01-a/a.go is missing", "found nowhere"},
 			setup: func(t *testing.T, c *catalog.Catalog, k catalog.Kata, state string) {
 				require.NoError(t, os.Remove(c.Path(k.Dir, "a.go")))
 			}},
@@ -88,7 +88,19 @@ func TestFind(t *testing.T) {
 				write(t, c.Path(k.Dir, "a.go"), shipped+"\n// v2\n")
 				k.Originals["a.go"] = catalog.Hash([]byte(shipped + "\n// v2\n"))
 			}},
-		{name: "stale hash in kata.json", git: true, errParts: []string{"kata.json is stale", "update it to", catalog.Hash([]byte(shipped))},
+		{name: "learner committed their work, from git history", git: true, source: FromGitHistory,
+			setup: func(t *testing.T, c *catalog.Catalog, k catalog.Kata, state string) {
+				write(t, c.Path(k.Dir, "a.go"), edited)
+				commit(t, c.Root, "mine")
+				write(t, c.Path(k.Dir, "a.go"), edited+"// more\n")
+				commit(t, c.Root, "more of mine")
+			}},
+		{name: "learner committed a deletion, from git history", git: true, source: FromGitHistory,
+			setup: func(t *testing.T, c *catalog.Catalog, k catalog.Kata, state string) {
+				require.NoError(t, os.Remove(c.Path(k.Dir, "a.go")))
+				commit(t, c.Root, "gone")
+			}},
+		{name: "hash in kata.json matches no version", git: true, errParts: []string{"found nowhere", "set originals", catalog.Hash([]byte(shipped))},
 			setup: func(t *testing.T, c *catalog.Catalog, k catalog.Kata, state string) {
 				k.Originals["a.go"] = catalog.Hash([]byte("old"))
 			}},
@@ -150,6 +162,37 @@ func TestSnapshot(t *testing.T) {
 	data, err = os.ReadFile(filepath.Join(state, "originals", k.ID, "a.go"))
 	require.NoError(t, err)
 	assert.Equal(t, shipped, string(data), "the snapshot keeps the original")
+}
+
+// TestUpdated: an update of the workbook that changes a file the learner is
+// editing keeps their file and says what changed; an untouched file says nothing.
+func TestUpdated(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	c, k := workbook(t, false)
+	state := t.TempDir()
+	require.NoError(t, Snapshot(c, state))
+	assert.Empty(t, Updated(c, k, state), "nothing changed")
+
+	const mine = "package a\n\n// mine\n"
+	write(t, c.Path(k.Dir, "a.go"), mine)
+	k.Originals["a.go"] = catalog.Hash([]byte("package a // v2\n")) // the update ships a new version
+	notes := Updated(c, k, state)
+	require.Len(t, notes, 1)
+	assert.Contains(t, notes[0], "katas/01-a/a.go changed in this version of the workbook; your edits are kept")
+	assert.Contains(t, notes[0], "kata reset 01")
+	data, _ := os.ReadFile(c.Path(k.Dir, "a.go"))
+	assert.Equal(t, mine, string(data), "the learner's file is untouched")
+
+	write(t, c.Path(k.Dir, "a.go"), "package a // v2\n")
+	assert.Empty(t, Updated(c, k, state), "the working file is the new version")
+}
+
+// commit commits everything in the repository at root.
+func commit(t *testing.T, root, msg string) {
+	t.Helper()
+	out, err := exec.Command("git", "-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com",
+		"commit", "-qam", msg).CombinedOutput()
+	require.NoError(t, err, "git commit: %s", out)
 }
 
 func write(t *testing.T, p, content string) {
