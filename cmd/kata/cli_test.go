@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gokatas/concurrency/internal/catalog"
+	"github.com/gokatas/concurrency/internal/pristine/pristinetest"
 )
 
 // The CLI is tested as a user runs it: a built binary (go run would turn
@@ -42,41 +43,15 @@ func newHarness(t *testing.T) *harness {
 	require.NoError(t, err, "%s", out)
 	src, err := catalog.FindRoot(".")
 	require.NoError(t, err)
-	root := t.TempDir()
 	c, err := catalog.Load(src)
 	require.NoError(t, err)
 	paths := []string{"go.mod", "go.sum", "internal/katatest", "book/SUMMARY.md", "book/toolbox.md"}
 	for _, k := range c.Katas[:min(2, len(c.Katas))] { // kata 01 and the next one
 		paths = append(paths, k.Dir, k.SolutionDir, k.Chapter)
 	}
-	for _, p := range paths {
-		copyTree(t, filepath.Join(src, p), filepath.Join(root, p))
-	}
+	// The katas as shipped, whatever the learner has done to them here.
+	root := pristinetest.Workbook(t, paths...)
 	return &harness{bin: bin, root: root, state: t.TempDir()}
-}
-
-// copyTree copies a file or a folder.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		to := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(to, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(to, data, 0o644)
-	})
-	require.NoError(t, err)
 }
 
 // run runs the binary in the workbook with args and stdin; it returns
