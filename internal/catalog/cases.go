@@ -10,6 +10,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/gokatas/concurrency/internal/diagnose"
 )
 
 // CaseKind tells a wrong fix from an alternative correct one.
@@ -64,7 +66,7 @@ type caseMeta struct {
 // the detectors, plus a panic (a send on a closed channel, a double close).
 // A build failure, vet or a timeout never counts: a case rejected only by
 // those is weak.
-func RejectingKinds() []Detector { return append(KnownDetectors(), "panic") }
+func RejectingKinds() []Detector { return append(KnownDetectors(), diagnose.KindPanic) }
 
 // Cases reads the kata's catalogue of the given kind, sorted by name. A kata
 // without a catalogue folder has no cases.

@@ -19,6 +19,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gokatas/concurrency/internal/diagnose"
 )
 
 // FormatVersion is the only kata.json "format" this build understands.
@@ -33,23 +35,24 @@ const HintsFile = "hints.md"
 // ExplanationFile is the name of the explanation beside a kata's solution.
 const ExplanationFile = "EXPLANATION.md"
 
-// Detector names a way a buggy kata is caught.
-type Detector string
+// Detector names a way a buggy kata is caught: a finding kind of the
+// diagnosis, which owns the vocabulary.
+type Detector = diagnose.Kind
 
 // The detectors a kata may declare.
 const (
 	// Race: the race detector reports WARNING: DATA RACE.
-	Race Detector = "race"
+	Race = diagnose.KindRace
 	// Leak: goleak (or a synctest bubble) reports leftover goroutines.
-	Leak Detector = "leak"
+	Leak = diagnose.KindLeak
 	// Deadlock: a deadlock guard, the runtime or synctest reports goroutines stuck for good.
-	Deadlock Detector = "deadlock"
+	Deadlock = diagnose.KindDeadlock
 	// Assertion: a functional assertion (testify) fails.
-	Assertion Detector = "assertion"
+	Assertion = diagnose.KindAssertion
 )
 
 // KnownDetectors returns every detector a kata may declare, in display order.
-func KnownDetectors() []Detector { return []Detector{Race, Leak, Deadlock, Assertion} }
+func KnownDetectors() []Detector { return diagnose.Detectors() }
 
 // Kata is one exercise as described by its kata.json.
 type Kata struct {

@@ -363,9 +363,9 @@ func (d *Diagnoser) line(pkg, test, text string) {
 		d.leak = &block{test: test, where: d.testLoc(pkg, m), bare: m == nil && indent(text) == 0, indent: indent(text)}
 	case strings.Contains(text, "Error Trace:"):
 		d.testify = &block{test: test, lines: []string{text}}
-	case m != nil && strings.HasPrefix(m[3], "deadlock guard:"):
+	case m != nil && strings.HasPrefix(m[3], DeadlockMarker):
 		d.add(Finding{Kind: KindDeadlock, Test: test, Location: d.testLoc(pkg, m),
-			Message: "deadlock guard: " + strings.TrimSpace(strings.TrimPrefix(m[3], "deadlock guard:")),
+			Message: DeadlockMarker + " " + strings.TrimSpace(strings.TrimPrefix(m[3], DeadlockMarker)),
 			Details: []string{"a call that should have returned is blocked for good; the leak finding of this test shows where it is stuck"}})
 	case m != nil && strings.TrimSpace(m[3]) == "":
 		// testify prints "file_test.go:NN: " alone before its block.

@@ -403,7 +403,7 @@ func (c checker) runOnce(ctx context.Context, k catalog.Kata, v Variant, bin, im
 				written += len(line) + 1
 			}
 			ev := dec.Decode(line)
-			scanMarkers(ev.Output, markers)
+			diagnose.MarkedKinds(ev.Output, markers)
 			d.Feed(ev)
 		},
 	})
