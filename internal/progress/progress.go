@@ -18,8 +18,11 @@
 //	  "welcomed": true
 //	}
 //
-// A file of another format version is treated as unreadable: moved aside to
-// progress.json.corrupt-<time>, with a warning, and progress restarts.
+// A file of an older or unknown format is treated as unreadable: moved aside
+// to progress.json.corrupt-<time>, with a warning, and progress restarts. A
+// file of a newer format (written by a newer workbook) is never touched:
+// commands that need it say so. Reads take no lock, so a read-only state
+// folder still lists progress.
 package progress
 
 import (
@@ -58,7 +61,23 @@ type Kata struct {
 	SolvedAt  time.Time `json:"solved_at,omitzero"`
 	// Revealed: the solution was shown before the kata was solved.
 	Revealed bool `json:"revealed,omitempty"`
+	// SolvedBefore: the kata was solved once and then reset; it is pending
+	// again, but the solution the learner earned stays unlocked.
+	SolvedBefore bool `json:"solved_before,omitempty"`
 }
+
+// Reopen makes a kata pending again (after a reset) while remembering that
+// it was solved, so its solution stays unlocked.
+func (k *Kata) Reopen() {
+	if k.Solved {
+		k.SolvedBefore = true
+	}
+	k.Solved = false
+}
+
+// SolutionUnlocked reports whether the learner has earned the solution:
+// solved now, or solved before a reset.
+func (k *Kata) SolutionUnlocked() bool { return k.Solved || k.SolvedBefore }
 
 // Kata returns the progress of kata id, creating it.
 func (s *State) Kata(id string) *Kata {
@@ -120,15 +139,36 @@ type Store struct {
 
 func (st Store) path() string { return filepath.Join(st.Dir, FileName) }
 
-// Load reads the state. A missing file is an empty state; a corrupt or
-// unreadable one is moved aside (with a warning) and progress restarts.
+// Load reads the state. A missing file is an empty state; a corrupt one is
+// moved aside (with a warning) and progress restarts. In a state folder the
+// learner cannot write, Load reads without the lock (every write is an
+// atomic rename, so a reader sees the old file or the new one) and moves
+// nothing, so read-only commands still work.
 func (st Store) Load() (*State, error) {
 	unlock, err := st.lock()
+	if errors.Is(err, fs.ErrPermission) {
+		return st.readOnly()
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
 	return st.read()
+}
+
+// readOnly is Load for a state folder that cannot be written.
+func (st Store) readOnly() (*State, error) {
+	s, err := st.parse()
+	if errors.Is(err, errNewer) {
+		return nil, err
+	}
+	if err != nil {
+		if st.Warn != nil {
+			st.Warn(fmt.Sprintf("progress file %s is unreadable (%v); showing no progress", st.path(), err))
+		}
+		return newState(), nil
+	}
+	return s, nil
 }
 
 // Update applies change to the state under the lock and saves it
@@ -152,17 +192,45 @@ func (st Store) Update(change func(*State) error) (*State, error) {
 	return s, nil
 }
 
-func (st Store) read() (*State, error) {
+// errNewer marks a progress file written by a newer workbook.
+var errNewer = errors.New("written by a newer version of the workbook")
+
+func newState() *State { return &State{Format: FormatVersion, Katas: map[string]*Kata{}} }
+
+// parse reads and decodes the file: an empty state when it is missing,
+// errNewer (wrapped) for a newer format, any other error for a corrupt or
+// unreadable file.
+func (st Store) parse() (*State, error) {
 	data, err := os.ReadFile(st.path())
 	if errors.Is(err, fs.ErrNotExist) {
-		return &State{Format: FormatVersion, Katas: map[string]*Kata{}}, nil
+		return newState(), nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	s := &State{}
-	if err == nil {
-		err = json.Unmarshal(data, s)
+	if err := json.Unmarshal(data, s); err != nil {
+		return nil, err
 	}
-	if err == nil && s.Format != FormatVersion {
-		err = fmt.Errorf("format %d, this runner reads %d", s.Format, FormatVersion)
+	switch {
+	case s.Format > FormatVersion:
+		return nil, fmt.Errorf("progress file %s is %w (format %d; this one reads %d): update the workbook, or set KATA_STATE_DIR to keep separate progress",
+			st.path(), errNewer, s.Format, FormatVersion)
+	case s.Format != FormatVersion:
+		return nil, fmt.Errorf("format %d, this runner reads %d", s.Format, FormatVersion)
+	}
+	if s.Katas == nil {
+		s.Katas = map[string]*Kata{}
+	}
+	return s, nil
+}
+
+// read is parse for Update: a corrupt file is moved aside, with a warning,
+// and progress restarts; a newer one is never touched.
+func (st Store) read() (*State, error) {
+	s, err := st.parse()
+	if errors.Is(err, errNewer) {
+		return nil, err
 	}
 	if err != nil {
 		aside := fmt.Sprintf("%s.corrupt-%s", st.path(), time.Now().UTC().Format("20060102T150405.000000000"))
@@ -172,10 +240,7 @@ func (st Store) read() (*State, error) {
 		if st.Warn != nil {
 			st.Warn(fmt.Sprintf("progress file was unreadable (%v); moved it to %s and started afresh", err, aside))
 		}
-		return &State{Format: FormatVersion, Katas: map[string]*Kata{}}, nil
-	}
-	if s.Katas == nil {
-		s.Katas = map[string]*Kata{}
+		return newState(), nil
 	}
 	return s, nil
 }
@@ -213,11 +278,11 @@ func (st Store) write(s *State) error {
 // lock takes the state folder's lock file, creating the folder.
 func (st Store) lock() (func(), error) {
 	if err := os.MkdirAll(st.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("state folder: %w", err)
+		return nil, fmt.Errorf("state folder: %w%s", err, moveHint(err))
 	}
 	f, err := os.OpenFile(filepath.Join(st.Dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("lock progress: %w", err)
+		return nil, fmt.Errorf("lock progress: %w%s", err, moveHint(err))
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()
@@ -227,4 +292,13 @@ func (st Store) lock() (func(), error) {
 		unlockFile(f)
 		f.Close()
 	}, nil
+}
+
+// moveHint says how to move the state folder when err is a permission
+// problem.
+func moveHint(err error) string {
+	if errors.Is(err, fs.ErrPermission) {
+		return " (the state folder is not writable: set KATA_STATE_DIR to a folder you can write to)"
+	}
+	return ""
 }

@@ -40,7 +40,6 @@ func TestCorruptFileIsMovedAside(t *testing.T) {
 	tests := []struct{ name, content string }{
 		{"garbage", "{not json"},
 		{"truncated", `{"format":1,"katas":{"01":{"attem`},
-		{"future format", `{"format":99,"katas":{}}`},
 		{"binary", "\x00\x01\x02"},
 	}
 	for _, tt := range tests {
@@ -55,6 +54,59 @@ func TestCorruptFileIsMovedAside(t *testing.T) {
 		require.NoError(t, os.Mkdir(filepath.Join(dir, FileName), 0o755)) // a folder cannot be read as a file
 		assertMovedAside(t, dir, "")
 	})
+}
+
+// TestNewerFormat: a file written by a newer workbook is never moved aside
+// or overwritten; the error says what to do.
+func TestNewerFormat(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	dir := t.TempDir()
+	const newer = `{"format":99,"katas":{}}`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, FileName), []byte(newer), 0o644))
+	st := Store{Dir: dir}
+	_, err := st.Load()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "newer version of the workbook")
+	assert.Contains(t, err.Error(), "KATA_STATE_DIR")
+	_, err = st.Update(func(s *State) error { return nil })
+	require.Error(t, err)
+	kept, _ := os.ReadFile(filepath.Join(dir, FileName))
+	assert.Equal(t, newer, string(kept))
+}
+
+// TestReadOnlyFolder: progress can be read from a state folder the learner
+// cannot write; a change fails naming KATA_STATE_DIR.
+func TestReadOnlyFolder(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	if os.Geteuid() == 0 {
+		t.Skip("root writes to read-only folders")
+	}
+	dir := t.TempDir()
+	st := Store{Dir: dir}
+	_, err := st.Update(func(s *State) error { s.Kata("01").Solved = true; return nil })
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(filepath.Join(dir, "lock")))
+	require.NoError(t, os.Chmod(dir, 0o555))
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+
+	s, err := st.Load()
+	require.NoError(t, err)
+	assert.True(t, s.Solved("01"))
+	_, err = st.Update(func(s *State) error { return nil })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "KATA_STATE_DIR")
+}
+
+// TestReopen: a reset kata is pending again, but its earned solution stays
+// unlocked; a never-solved kata stays locked.
+func TestReopen(t *testing.T) {
+	solved := &Kata{Solved: true}
+	solved.Reopen()
+	assert.False(t, solved.Solved)
+	assert.True(t, solved.SolutionUnlocked())
+	pending := &Kata{}
+	pending.Reopen()
+	assert.False(t, pending.SolutionUnlocked())
 }
 
 // assertMovedAside loads the state in dir and checks that its progress file
