@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gokatas/concurrency/internal/gotest"
+	"github.com/gokatas/concurrency/internal/proc"
 	"github.com/gokatas/concurrency/internal/toolchain"
 )
 
@@ -46,7 +46,7 @@ func cmdDoctor(ctx context.Context, e *env, args []string) error {
 	step := func(what, note string, onLine func(string), args ...string) error {
 		fmt.Fprintf(out, "… %s%s\n", what, note)
 		start := time.Now()
-		res, err := gotest.Run(ctx, gotest.Cmd{Path: "go", Args: args, Dir: w.cat.Root, Env: os.Environ(), Timeout: 15 * time.Minute, MaxOutput: 64 << 10, OnLine: onLine})
+		res, err := proc.Run(ctx, proc.Cmd{Path: "go", Args: args, Dir: w.cat.Root, Env: os.Environ(), Timeout: 15 * time.Minute, MaxOutput: 64 << 10, OnLine: onLine})
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}

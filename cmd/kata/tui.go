@@ -16,7 +16,7 @@ import (
 
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/check"
-	"github.com/gokatas/concurrency/internal/gotest"
+	"github.com/gokatas/concurrency/internal/proc"
 	"github.com/gokatas/concurrency/internal/progress"
 	"github.com/gokatas/concurrency/internal/tui"
 	"github.com/gokatas/concurrency/internal/watch"
@@ -198,7 +198,7 @@ func (t *tuiEngine) Warm(ctx context.Context) error {
 		return nil
 	}
 	root := t.w.cat.Root
-	list, err := gotest.Run(ctx, gotest.Cmd{Path: "go", Args: []string{"list", "-deps", "-test", "-f", "{{if not .ForTest}}{{.ImportPath}}{{end}}", "./katas/..."},
+	list, err := proc.Run(ctx, proc.Cmd{Path: "go", Args: []string{"list", "-deps", "-test", "-f", "{{if not .ForTest}}{{.ImportPath}}{{end}}", "./katas/..."},
 		Dir: root, Env: os.Environ(), Timeout: time.Minute, MaxOutput: 1 << 20})
 	if err != nil {
 		return fmt.Errorf("warm-up: %w", err)
@@ -212,7 +212,7 @@ func (t *tuiEngine) Warm(ctx context.Context) error {
 			args = append(args, p)
 		}
 	}
-	res, err := gotest.Run(ctx, gotest.Cmd{Path: "go", Args: args, Dir: root, Env: os.Environ(), Timeout: 15 * time.Minute, MaxOutput: 64 << 10})
+	res, err := proc.Run(ctx, proc.Cmd{Path: "go", Args: args, Dir: root, Env: os.Environ(), Timeout: 15 * time.Minute, MaxOutput: 64 << 10})
 	if err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/diagnose"
-	"github.com/gokatas/concurrency/internal/gotest"
+	"github.com/gokatas/concurrency/internal/proc"
 	"github.com/gokatas/concurrency/internal/testjson"
 	"github.com/gokatas/concurrency/internal/toolchain"
 )
@@ -178,7 +178,7 @@ func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update)
 	vetCtx, cancelVet := context.WithCancel(ctx)
 	vetDone := make(chan vetResult, 1)
 	go func() {
-		res, err := gotest.Run(vetCtx, gotest.Cmd{
+		res, err := proc.Run(vetCtx, proc.Cmd{
 			Path: goCmd, Args: append(append([]string{"vet"}, overlayArgs...), "./"+k.Dir),
 			Dir: r.Root, Env: env(), Timeout: 2 * time.Minute, MaxOutput: 1 << 20,
 		})
@@ -205,7 +205,7 @@ func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update)
 		}
 	}()
 	hardBound := timeout + timeoutGrace
-	res, err := gotest.Run(runCtx, gotest.Cmd{
+	res, err := proc.Run(runCtx, proc.Cmd{
 		Path: goCmd, Args: args, Dir: r.Root, Env: env(),
 		Timeout: timeout + buildAllowance, MaxOutput: maxOutput,
 		OnLine: func(line string) {
@@ -301,7 +301,7 @@ func (r *Runner) Run(ctx context.Context, k catalog.Kata, updates chan<- Update)
 
 // vetResult is how the concurrent go vet ended.
 type vetResult struct {
-	res gotest.Result
+	res proc.Result
 	err error
 }
 
@@ -334,7 +334,7 @@ func env() []string {
 }
 
 // LineDecoder decodes `go test -json` output handed over one line at a time
-// (as gotest.Cmd.OnLine does), through one testjson.Decoder for the whole
+// (as proc.Cmd.OnLine does), through one testjson.Decoder for the whole
 // stream. The zero value is ready to use; it is not safe for concurrent use.
 type LineDecoder struct {
 	src lineReader

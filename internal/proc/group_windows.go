@@ -1,6 +1,6 @@
 //go:build windows
 
-package gotest
+package proc
 
 import (
 	"os/exec"

@@ -1,8 +1,8 @@
-// Package gotest runs the go command and compiled test binaries as child
-// processes in their own process group, streams their output line by line,
+// Package proc runs child processes (the go command, test binaries, test2json)
+// each in its own process group, streams their output line by line,
 // keeps a bounded copy of it, and kills the whole group on cancel or
 // timeout so no grandchild outlives a run.
-package gotest
+package proc
 
 import (
 	"bufio"
@@ -38,6 +38,11 @@ type Cmd struct {
 	// OnLine, if set, is called with each line of combined output (without
 	// its newline) as it arrives, from a single goroutine.
 	OnLine func(line string)
+	// Stderr, if set, receives the standard error apart, so that Output and
+	// OnLine see the standard output alone (for a command whose output is
+	// parsed, like go list, while the go command's own messages such as
+	// "go: downloading ..." go to stderr).
+	Stderr io.Writer
 }
 
 // Result is how a run ended.
@@ -86,6 +91,9 @@ func Run(ctx context.Context, c Cmd) (Result, error) {
 	}
 	cmd.Stdout = pw
 	cmd.Stderr = pw
+	if c.Stderr != nil {
+		cmd.Stderr = c.Stderr
+	}
 
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

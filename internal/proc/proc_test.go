@@ -1,8 +1,9 @@
-package gotest
+package proc
 
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -60,4 +61,20 @@ func TestStartFailure(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	_, err := Run(context.Background(), Cmd{Path: filepath.Join(t.TempDir(), "no-such-program")})
 	require.Error(t, err)
+}
+
+// TestStderrApart: with Cmd.Stderr set, Output and OnLine see the standard
+// output alone (a parsed go list output never meets "go: downloading").
+func TestStderrApart(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	var stderr strings.Builder
+	var lines []string
+	c := sh("echo out; echo 'go: downloading x v1' >&2; echo more")
+	c.Stderr = &stderr
+	c.OnLine = func(l string) { lines = append(lines, l) }
+	res, err := Run(context.Background(), c)
+	require.NoError(t, err)
+	assert.Equal(t, "out\nmore\n", string(res.Output))
+	assert.Equal(t, []string{"out", "more"}, lines)
+	assert.Equal(t, "go: downloading x v1\n", stderr.String())
 }

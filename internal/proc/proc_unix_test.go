@@ -1,6 +1,6 @@
 //go:build unix
 
-package gotest
+package proc
 
 import (
 	"context"

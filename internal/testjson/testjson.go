@@ -1,6 +1,8 @@
 // Package testjson decodes the event stream of `go test -json` (test2json),
-// line by line with bounded memory, tolerating the non-JSON lines go test
-// mixes in (build output on stderr, vet output, truncated streams).
+// one line at a time with encoding/json and bounded memory, tolerating the
+// non-JSON lines go test mixes in (build output on stderr, vet output,
+// truncated streams). Parse takes a line already split (as internal/proc
+// hands them over); Decoder splits an io.Reader into lines for it.
 package testjson
 
 import (
@@ -51,10 +53,7 @@ func (d *Decoder) Next() (Event, error) {
 			}
 			continue
 		}
-		if ev, ok := parse(line); ok {
-			return ev, nil
-		}
-		return Event{Action: "output", Output: string(line) + "\n"}, nil
+		return Parse(line), nil
 	}
 }
 
@@ -79,22 +78,14 @@ func (d *Decoder) readLine() ([]byte, error) {
 	}
 }
 
-// parse decodes one JSON event line; ok is false for anything else.
-func parse(line []byte) (Event, bool) {
+// Parse decodes one line of the stream (without its newline). A line that
+// is not a JSON event comes back as an Action "output" event with the line
+// and a newline as Output and no Package.
+func Parse(line []byte) Event {
 	trimmed := bytes.TrimSpace(line)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return Event{}, false
+	var ev Event
+	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &ev) == nil && ev.Action != "" {
+		return ev
 	}
-	ev, ok := fastParse(trimmed)
-	if !ok {
-		// Anything the fast path is unsure of: the standard decoder.
-		ev = Event{}
-		if err := json.Unmarshal(trimmed, &ev); err != nil {
-			return Event{}, false
-		}
-	}
-	if ev.Action == "" {
-		return Event{}, false
-	}
-	return ev, true
+	return Event{Action: "output", Output: string(line) + "\n"}
 }

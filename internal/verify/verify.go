@@ -21,7 +21,7 @@ import (
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/check"
 	"github.com/gokatas/concurrency/internal/diagnose"
-	"github.com/gokatas/concurrency/internal/gotest"
+	"github.com/gokatas/concurrency/internal/proc"
 	"github.com/gokatas/concurrency/internal/pristine"
 )
 
@@ -297,7 +297,7 @@ func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) (row Ro
 	if v == Solved {
 		vetCtx, cancelVet := context.WithCancel(ctx)
 		go func() {
-			res, err := gotest.Run(vetCtx, gotest.Cmd{
+			res, err := proc.Run(vetCtx, proc.Cmd{
 				Path: c.o.Go, Args: append(append([]string{"vet"}, overlayArgs...), pkg), Dir: c.o.Catalog.Root,
 				Env: os.Environ(), Timeout: 5 * time.Minute, MaxOutput: 64 << 10,
 			})
@@ -311,7 +311,7 @@ func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) (row Ro
 	}
 	bin := filepath.Join(c.tmp, fmt.Sprintf("%s-%s.test", k.ID, v))
 	buildArgs := append([]string{"test", "-c", "-race", "-o", bin}, overlayArgs...)
-	res, err := gotest.Run(ctx, gotest.Cmd{
+	res, err := proc.Run(ctx, proc.Cmd{
 		Path: c.o.Go, Args: append(buildArgs, pkg), Dir: c.o.Catalog.Root,
 		Env: os.Environ(), Timeout: 10 * time.Minute, MaxOutput: 64 << 10,
 	})
@@ -370,7 +370,7 @@ func (c checker) variant(ctx context.Context, k catalog.Kata, v Variant) (row Ro
 
 // vetResult is how a concurrent go vet ended.
 type vetResult struct {
-	res gotest.Result
+	res proc.Result
 	err error
 }
 
@@ -392,7 +392,7 @@ func (c checker) runOnce(ctx context.Context, k catalog.Kata, v Variant, bin, im
 	defer raw.Close()
 	w := bufio.NewWriter(raw)
 	written := 0
-	res, err := gotest.Run(ctx, gotest.Cmd{
+	res, err := proc.Run(ctx, proc.Cmd{
 		Path: c.test2json,
 		Args: []string{"-t", "-p", importPath, bin, "-test.v=test2json", "-test.count=1", "-test.timeout=" + testTimeout.String()},
 		Dir:  c.o.Catalog.Path(k.Dir), Env: env, Timeout: testTimeout + time.Minute, MaxOutput: 1 << 10,
@@ -580,7 +580,7 @@ func joinDetectors[D ~string](ds []D) string {
 // findTest2JSON returns the path of the toolchain's test2json, so each run
 // starts it directly instead of through `go tool`.
 func findTest2JSON(ctx context.Context, goCmd string) (string, error) {
-	res, err := gotest.Run(ctx, gotest.Cmd{Path: goCmd, Args: []string{"tool", "-n", "test2json"}, Env: os.Environ(), Timeout: time.Minute})
+	res, err := proc.Run(ctx, proc.Cmd{Path: goCmd, Args: []string{"tool", "-n", "test2json"}, Env: os.Environ(), Timeout: time.Minute})
 	if err != nil {
 		return "", fmt.Errorf("find test2json: %w", err)
 	}
