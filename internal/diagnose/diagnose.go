@@ -2,12 +2,14 @@ package diagnose
 
 import (
 	"io"
+	"io/fs"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gokatas/concurrency/internal/cause"
 	"github.com/gokatas/concurrency/internal/testjson"
 )
 
@@ -24,6 +26,9 @@ type Options struct {
 	// "github.com/gokatas/concurrency"). Optional: with KataDir empty it lets
 	// a test's "file_test.go:12:" lines be placed in their package's folder.
 	Module string
+	// Source is where the learner's code is read from to find causes,
+	// rooted at Root; nil means the directory Root when it exists.
+	Source fs.FS
 }
 
 // TestResult is how one test ended.
@@ -78,6 +83,10 @@ type Diagnoser struct {
 	// partial holds the start of a line test2json split into several
 	// output events (it flushes every 1024 bytes), per package and test.
 	partial map[string]string
+	// pkgs caches the static analysis of each package folder (nil: unreadable).
+	pkgs map[string]*cause.Package
+	// panics holds the learner's lines a panic went through, by file.
+	panics map[string]map[int]bool
 }
 
 // maxMessage caps a finding's message and each of its details, in bytes.
@@ -119,6 +128,7 @@ func New(opts Options) *Diagnoser {
 		opts: opts, loc: newLocator(opts),
 		index: map[string]int{}, started: map[string]bool{}, ended: map[string]string{},
 		logs: map[string][]Finding{}, seen: map[string]bool{}, partial: map[string]string{},
+		pkgs: map[string]*cause.Package{}, panics: map[string]map[int]bool{},
 	}
 }
 
@@ -126,6 +136,9 @@ func New(opts Options) *Diagnoser {
 // Every finding is returned exactly once, by Feed or by Result.
 func (d *Diagnoser) Feed(ev testjson.Event) []Finding {
 	start := len(d.all)
+	if ev.Package != "" {
+		d.loc.pkgs[strings.TrimSuffix(ev.Package, "_test")] = true
+	}
 	switch ev.Action {
 	case "start":
 		d.started[ev.Package] = true

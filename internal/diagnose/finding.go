@@ -49,4 +49,9 @@ type Finding struct {
 	// Details are further lines: the other access of a race, where a goroutine
 	// was started, testify's expected/actual.
 	Details []string `json:"details,omitempty"`
+	// Cause is the first of Causes, for scripts that want one.
+	Cause *Cause `json:"cause,omitempty"`
+	// Causes are the lines of the learner's code that explain the finding,
+	// when reading the code finds them; none rather than a guess.
+	Causes []Cause `json:"causes,omitempty"`
 }

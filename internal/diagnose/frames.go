@@ -88,10 +88,87 @@ type locator struct {
 	// seen is the root the stream was recorded under when it differs from
 	// root (a run recorded in another checkout), learned from the frames.
 	seen string
+	// module is the module path of the code on disk at root, if any.
+	module string
+	// pkgs are the import paths of the packages the stream tested (its
+	// events' Package fields): their frames are the learner's code
+	// wherever the stream was recorded.
+	pkgs map[string]bool
 }
 
 func newLocator(o Options) locator {
-	return locator{root: strings.TrimSuffix(filepath.ToSlash(o.Root), "/"), kataDir: strings.Trim(filepath.ToSlash(o.KataDir), "/")}
+	return locator{root: strings.TrimSuffix(filepath.ToSlash(o.Root), "/"), kataDir: strings.Trim(filepath.ToSlash(o.KataDir), "/"),
+		module: o.Module, pkgs: map[string]bool{}}
+}
+
+// funcPackage returns the import path of a frame's function:
+// "github.com/m/katas/k.(*T).M.func1" is in "github.com/m/katas/k"; a
+// test package's "_test" suffix is dropped.
+func funcPackage(fn string) string {
+	slash := strings.LastIndex(fn, "/")
+	dot := strings.Index(fn[slash+1:], ".")
+	if dot < 0 {
+		return ""
+	}
+	return strings.TrimSuffix(fn[:slash+1+dot], "_test")
+}
+
+// tested reports a frame of one of the stream's packages (or of the module
+// on disk), and returns its file relative to its module.
+func (l locator) tested(f frame) (string, bool) {
+	pkg := funcPackage(f.Func)
+	if pkg == "" {
+		return "", false
+	}
+	mod := ""
+	switch {
+	case l.module != "" && (pkg == l.module || strings.HasPrefix(pkg, l.module+"/")):
+		mod = l.module
+	case l.pkgs[pkg]:
+		mod = guessModule(pkg, l.pkgs)
+	default:
+		return "", false
+	}
+	dir := path.Dir(path.Clean(filepath.ToSlash(f.File)))
+	rel := strings.TrimPrefix(strings.TrimPrefix(pkg, mod), "/")
+	// The file must be in the package's folder, else it is not this
+	// package's file (a generated or overlaid one): leave it alone.
+	if rel != "" && !strings.HasSuffix(dir, "/"+rel) && dir != rel {
+		return "", false
+	}
+	return path.Join(rel, path.Base(filepath.ToSlash(f.File))), true
+}
+
+// guessModule guesses the module of a package from the import paths of the
+// stream's packages: their longest common prefix when there are several,
+// else the usual shape of a module path (host/owner/repo on the big code
+// hosts, the first element elsewhere).
+func guessModule(pkg string, pkgs map[string]bool) string {
+	parts := strings.Split(pkg, "/")
+	common := len(parts)
+	for p := range pkgs {
+		q := strings.Split(p, "/")
+		n := 0
+		for n < len(q) && n < common && q[n] == parts[n] {
+			n++
+		}
+		common = min(common, n)
+	}
+	if len(pkgs) > 1 && common > 0 {
+		return strings.Join(parts[:common], "/")
+	}
+	n := 1
+	switch parts[0] {
+	case "github.com", "gitlab.com", "bitbucket.org", "golang.org", "go.googlesource.com":
+		n = 3
+	case "gopkg.in":
+		n = 2
+	default:
+		if strings.Contains(parts[0], ".") && len(parts) > 1 {
+			n = 2
+		}
+	}
+	return strings.Join(parts[:min(n, len(parts))], "/")
 }
 
 // rel shows a path relative to the root when it is inside it.
@@ -115,10 +192,22 @@ func (l locator) inside(p string) (string, bool) {
 	return p, !path.IsAbs(p) && !strings.HasPrefix(p, "$") && !(len(p) > 1 && p[1] == ':')
 }
 
+// file shows a frame's file: relative to the root when inside it, else
+// relative to its module when it is a tested package's, else as recorded.
+func (l locator) file(f frame) (string, bool) {
+	if r, ok := l.inside(f.File); ok && (l.root != "" || l.seen != "") {
+		return r, true
+	}
+	if r, ok := l.tested(f); ok {
+		return r, true
+	}
+	return l.inside(f.File)
+}
+
 // learner reports whether a frame is in the learner's own code: a non-test
 // .go file of the kata (or, without a kata, of the repository).
 func (l locator) learner(f frame) bool {
-	r := l.rel(f.File)
+	r, _ := l.file(f)
 	if strings.HasSuffix(r, "_test.go") || l.library(f) {
 		return false
 	}
@@ -136,8 +225,10 @@ func (l locator) test(f frame) bool {
 // library reports frames of the runtime, the standard library, the module
 // cache and the workbook's own test support: everything folded away.
 func (l locator) library(f frame) bool {
-	r, in := l.inside(f.File)
-	return !in || strings.Contains(r, "/pkg/mod/") || strings.HasPrefix(r, "internal/katatest/")
+	r, in := l.file(f)
+	return !in || strings.Contains(r, "/pkg/mod/") || strings.HasPrefix(r, "internal/katatest/") ||
+		strings.HasPrefix(r, "$GOROOT/") || strings.HasPrefix(r, "$GOMODCACHE/") || strings.HasPrefix(f.Func, "runtime.") ||
+		strings.HasPrefix(f.Func, "testing.")
 }
 
 // best picks the learner's first frame, else the first test frame, else the
@@ -158,7 +249,8 @@ func (l locator) best(fs []frame) (Location, bool) {
 }
 
 func (l locator) loc(f frame) Location {
-	return Location{File: l.rel(f.File), Line: f.Line, Func: shortFunc(f.Func)}
+	r, _ := l.file(f)
+	return Location{File: r, Line: f.Line, Func: shortFunc(f.Func)}
 }
 
 // shortFunc drops the import path: "github.com/x/katas/01-wg.(*F).Compare.func1"

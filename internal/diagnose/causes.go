@@ -1,0 +1,223 @@
+package diagnose
+
+import (
+	"io/fs"
+	"os"
+	"path"
+	"strconv"
+
+	"github.com/gokatas/concurrency/internal/cause"
+)
+
+// Cause is a line of the learner's code that explains a finding, found by
+// reading the code (package cause): the finding's evidence is the symptom,
+// the cause is where to change the code.
+type Cause struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Text string `json:"text"`
+}
+
+// String writes a cause as "file:line — why".
+func (c Cause) String() string { return c.File + ":" + strconv.Itoa(c.Line) + " — " + c.Text }
+
+// NamesCause reports whether a finding names file:line as a cause (or is
+// itself at that line): what `kata verify` checks against the causes a
+// kata declares.
+func NamesCause(findings []Finding, file string, line int) bool {
+	for _, f := range findings {
+		if f.File == file && f.Line == line {
+			return true
+		}
+		for _, c := range f.Causes {
+			if c.File == file && c.Line == line {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// source returns the file system the learner's code is read from.
+func (d *Diagnoser) source() fs.FS {
+	if d.opts.Source != nil {
+		return d.opts.Source
+	}
+	if d.loc.root == "" {
+		return nil
+	}
+	if st, err := os.Stat(d.loc.root); err != nil || !st.IsDir() {
+		return nil
+	}
+	return os.DirFS(d.loc.root)
+}
+
+// pkg returns the analysis of the package in dir (module-relative), nil
+// when it cannot be read.
+func (d *Diagnoser) pkg(dir string) *cause.Package {
+	if dir == "" || dir == "." || path.IsAbs(dir) {
+		return nil
+	}
+	if p, ok := d.pkgs[dir]; ok {
+		return p
+	}
+	var p *cause.Package
+	if src := d.source(); src != nil {
+		p, _ = cause.Load(src, dir)
+	}
+	d.pkgs[dir] = p
+	return p
+}
+
+// evidence is what a dynamic finding says about where the program was.
+type evidence struct {
+	state   string   // goleak's or the traceback's state: "chan send", "sync.Mutex.Lock"
+	at      Location // the learner's frame the goroutine is stopped at
+	created Location // where it was started, when that is the learner's code
+	body    string   // package folder of a test that left a response body open
+}
+
+// leakCauses finds the causes of goroutines left blocked.
+func (d *Diagnoser) leakCauses(ev evidence) []Cause {
+	var out []Cause
+	if ev.body != "" {
+		if p := d.pkg(ev.body); p != nil {
+			out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Kind == cause.BodyUnclosed })
+		}
+		return out
+	}
+	if p := d.pkg(path.Dir(ev.at.File)); p != nil && ev.at.File != "" {
+		for _, op := range p.OpsAt(ev.at.File, ev.at.Line) {
+			var kinds []cause.Kind
+			switch op.What {
+			case "lock", "rlock":
+				kinds = []cause.Kind{cause.LockReturn, cause.LockPanic}
+				for _, r := range p.Regions {
+					if r.Key == op.Key && !r.Deferred {
+						for l := range d.panics[r.File] {
+							if r.From < l && l <= r.To {
+								out = append(out, Cause{File: r.File, Line: l,
+									Text: "panicked here with " + op.Key + " locked (Lock at line " + strconv.Itoa(r.From) + ", Unlock not deferred): " + op.Key + " stays locked for good"})
+							}
+						}
+					}
+				}
+			case "wait":
+				kinds = []cause.Kind{cause.DoneSkipped, cause.AddInGoroutine}
+			case "send":
+				kinds = []cause.Kind{cause.ReceiverGone}
+			default:
+				continue
+			}
+			out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Key == op.Key && hasKind(kinds, s.Kind) })
+		}
+	}
+	if c := ev.created; c.File != "" {
+		if p := d.pkg(path.Dir(c.File)); p != nil {
+			fn := p.FuncAt(c.File, c.Line)
+			out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Kind == cause.ReturnLeaves && s.Func == fn && fn != "" })
+		}
+	}
+	return dedupe(out)
+}
+
+// raceCauses finds the causes of a race between two accesses.
+func (d *Diagnoser) raceCauses(accesses []Location) []Cause {
+	var out []Cause
+	for _, a := range accesses {
+		p := d.pkg(path.Dir(a.File))
+		if p == nil || a.File == "" {
+			continue
+		}
+		// A WaitGroup counted from inside its goroutines.
+		for _, op := range p.OpsAt(a.File, a.Line) {
+			if op.What == "wait" || op.What == "add" {
+				out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Kind == cause.AddInGoroutine && s.Key == op.Key })
+			}
+		}
+	}
+	// One access under a lock, the other outside every region of that lock.
+	if len(accesses) == 2 {
+		for i, a := range accesses {
+			o := accesses[1-i]
+			p := d.pkg(path.Dir(a.File))
+			if p == nil || o.File == "" || path.Dir(o.File) != path.Dir(a.File) {
+				continue
+			}
+			for _, r := range p.RegionsAt(a.File, a.Line) {
+				guarded := false
+				for _, r2 := range p.RegionsAt(o.File, o.Line) {
+					guarded = guarded || r2.Key == r.Key
+				}
+				if !guarded {
+					out = append(out, Cause{File: o.File, Line: o.Line,
+						Text: "accesses it without holding " + r.Key + ", which the other access holds (Lock at " + r.File + ":" + strconv.Itoa(r.From) + ")"})
+				}
+			}
+		}
+	}
+	return dedupe(out)
+}
+
+// panicCauses finds a lock left held by a panic.
+func (d *Diagnoser) panicCauses(frames []Location) []Cause {
+	var out []Cause
+	for _, f := range frames {
+		p := d.pkg(path.Dir(f.File))
+		if p == nil {
+			continue
+		}
+		if d.panics[f.File] == nil {
+			d.panics[f.File] = map[int]bool{}
+		}
+		d.panics[f.File][f.Line] = true
+		for _, r := range p.RegionsAt(f.File, f.Line) {
+			if !r.Deferred && r.From < f.Line {
+				out = append(out, Cause{File: f.File, Line: f.Line,
+					Text: "panics here with " + r.Key + " locked (Lock at line " + strconv.Itoa(r.From) + ", Unlock not deferred): " + r.Key + " stays locked for good"})
+			}
+		}
+	}
+	return dedupe(out)
+}
+
+func hasKind(ks []cause.Kind, k cause.Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func appendSites(out []Cause, sites []cause.Site, keep func(cause.Site) bool) []Cause {
+	for _, s := range sites {
+		if keep(s) {
+			out = append(out, Cause{File: s.File, Line: s.Line, Text: s.Why})
+		}
+	}
+	return out
+}
+
+// dedupe keeps the first cause at each line.
+func dedupe(cs []Cause) []Cause {
+	seen := map[string]bool{}
+	var out []Cause
+	for _, c := range cs {
+		k := c.File + ":" + strconv.Itoa(c.Line)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// withCauses attaches causes to a finding.
+func withCauses(f *Finding, cs []Cause) {
+	if len(cs) == 0 {
+		return
+	}
+	f.Causes = cs
+	f.Cause = &f.Causes[0]
+}
