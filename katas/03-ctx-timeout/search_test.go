@@ -133,34 +133,100 @@ func TestSearchHonoursDeadline(t *testing.T) {
 	}
 }
 
-// TestSearchOnFakeClock runs a search in a synctest bubble, where time is
+// TestSearchOnFakeClock runs searches in synctest bubbles, where time is
 // fake and moves only when every goroutine in the bubble is blocked: a 2 s
 // deadline and a backend that answers after 10 s take no real time, and the
-// deadline is exact. The slow backend is a legacy client that ignores its
-// context: however late it answers, its goroutine must be able to finish.
-// Time stops when the bubble's root returns, so the root waits (on the fake
-// clock) until long after that answer; a goroutine still blocked then makes
-// synctest panic, which ends the test binary: this test runs last.
+// deadline is exact. The late backends are legacy clients that ignore their
+// context: however late they answer, and however many answer at the same
+// moment, their goroutines must be able to finish. The caller's own deadline
+// must count too, when it comes before Timeout.
 //
+// Time stops when a bubble's root returns, so the root waits (on the fake
+// clock) until long after the last answer; a goroutine still blocked then
+// makes synctest panic, which ends the test binary: this test runs last.
 // The bubble is this test's leak check: a goroutine started in a bubble is in
 // the bubble, and synctest.Test returns only once every one of them has
 // exited. A goleak check here would run while the panic unwinds and only
 // repeat the report, half a second later.
 func TestSearchOnFakeClock(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		agg := &search.Aggregator{Timeout: 2 * time.Second, Backends: []search.Backend{
-			&fakeBackend{name: "catalogue", delay: 300 * time.Millisecond},
-			&fakeBackend{name: "recommendations", delay: 10 * time.Second, ignoreCtx: true},
-		}}
-		start := time.Now()
-		res := agg.Search(context.Background(), query)
-		assert.Equal(t, 2*time.Second, time.Since(start), "the search takes exactly its deadline")
-		assert.True(t, res.Partial, "a backend did not answer: the results are partial")
-		assert.Equal(t, []string{"catalogue"}, hitBackends(res))
+	tests := []struct {
+		name           string
+		callerDeadline time.Duration // 0: the caller sets no deadline
+		backends       []*fakeBackend
+		wantTook       time.Duration // fake time the search takes
+		wantHits       []string
+	}{
+		{
+			name: "a legacy backend answers after the deadline",
+			backends: []*fakeBackend{
+				{name: "catalogue", delay: 300 * time.Millisecond},
+				{name: "recommendations", delay: 10 * time.Second, ignoreCtx: true},
+			},
+			wantTook: 2 * time.Second,
+			wantHits: []string{"catalogue"},
+		},
+		{
+			name: "two legacy backends answer late at the same moment",
+			backends: []*fakeBackend{
+				{name: "catalogue", delay: 300 * time.Millisecond},
+				{name: "marketplace", delay: 10 * time.Second, ignoreCtx: true},
+				{name: "recommendations", delay: 10 * time.Second, ignoreCtx: true},
+			},
+			wantTook: 2 * time.Second,
+			wantHits: []string{"catalogue"},
+		},
+		{
+			name: "no backend answers in time",
+			backends: []*fakeBackend{
+				{name: "marketplace", delay: 5 * time.Second, ignoreCtx: true},
+				{name: "recommendations", delay: 10 * time.Second, ignoreCtx: true},
+			},
+			wantTook: 2 * time.Second,
+			wantHits: nil,
+		},
+		{
+			name:           "the caller's deadline comes before Timeout",
+			callerDeadline: time.Second,
+			backends: []*fakeBackend{
+				{name: "catalogue", delay: 300 * time.Millisecond},
+				{name: "marketplace", delay: 5 * time.Second},
+			},
+			wantTook: time.Second,
+			wantHits: []string{"catalogue"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx := context.Background()
+				if tt.callerDeadline > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tt.callerDeadline)
+					defer cancel()
+				}
+				agg := &search.Aggregator{Timeout: 2 * time.Second}
+				for _, b := range tt.backends {
+					agg.Backends = append(agg.Backends, b)
+				}
+				start := time.Now()
+				res := agg.Search(ctx, query)
+				assert.Equal(t, tt.wantTook, time.Since(start), "the search takes exactly its deadline")
+				assert.True(t, res.Partial, "a backend did not answer: the results are partial")
+				assert.Equal(t, tt.wantHits, hitBackends(res))
+				for _, b := range tt.backends {
+					bctx := b.context()
+					if !assert.NotNil(t, bctx, "backend %s was never asked", b.name) {
+						continue
+					}
+					deadline, _ := bctx.Deadline()
+					assert.Equal(t, start.Add(tt.wantTook), deadline, "backend %s: its context carries the earlier of the caller's deadline and Timeout", b.name)
+				}
 
-		// Long after the legacy backend has answered.
-		time.Sleep(time.Minute)
-	})
+				// Long after the last legacy backend has answered.
+				time.Sleep(time.Minute)
+			})
+		})
+	}
 }
 
 // searchWithin runs agg.Search under the deadlock guard; ok is false when it
