@@ -150,7 +150,10 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("%s: field %q: %s", e.File, e.Field, e.Msg)
 }
 
-var idPattern = regexp.MustCompile(`^([0-9]{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$`)
+// idPattern matches kata IDs: a number and a slug. The workbook's own
+// katas have two-digit numbers; a team's own katas take three digits (from
+// 100, see `kata new`), so updates of the workbook never collide with them.
+var idPattern = regexp.MustCompile(`^([0-9]{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)$`)
 
 // ErrNoRoot means no workbook checkout was found above the start folder.
 var ErrNoRoot = errors.New("not inside the workbook: no go.mod with a katas/ folder found in this folder or above")
