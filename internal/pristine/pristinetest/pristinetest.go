@@ -8,6 +8,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gokatas/concurrency/internal/catalog"
@@ -27,6 +29,9 @@ func Workbook(t testing.TB, paths ...string) string {
 	dst := t.TempDir()
 	for _, p := range paths {
 		Copy(t, filepath.Join(src, filepath.FromSlash(p)), filepath.Join(dst, filepath.FromSlash(p)))
+	}
+	if !slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, "katas/") }) {
+		return dst // no kata copied: nothing to make pristine
 	}
 	c, err := catalog.Load(src)
 	if err != nil {
