@@ -37,7 +37,7 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	dec := testjson.NewDecoder(e.stdin)
 	color := report.ColorEnabled(e.stdoutTTY, e.getenv)
 	out := bufio.NewWriter(e.stdout)
-	shown := 0
+	shown, events, lines := 0, 0, 0
 	for ctx.Err() == nil {
 		ev, err := dec.Next()
 		if err == io.EOF {
@@ -45,6 +45,10 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 		}
 		if err != nil {
 			return fmt.Errorf("explain: %w", err)
+		}
+		lines++
+		if ev.Action != "output" || ev.Package != "" || ev.ImportPath != "" {
+			events++
 		}
 		// Text output streams: each finding as soon as it is complete.
 		for _, f := range d.Feed(ev) {
@@ -63,6 +67,13 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if events == 0 {
+		what := "this is not `go test -json` output (no test2json event in it)"
+		if lines == 0 {
+			what = "stdin was empty: there is no test run to explain"
+		}
+		return &exitError{code: exitUsage, msg: "explain: " + what + "; pipe a JSON run into it:\n  go test -race -json ./... | kata explain"}
 	}
 	res := d.Result()
 	if *asJSON {

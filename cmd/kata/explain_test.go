@@ -34,29 +34,40 @@ func fixture(t *testing.T, name string) string {
 func TestExplain(t *testing.T) {
 	defer noLeaks(t)
 	tests := []struct {
-		name     string
-		stdin    string
-		tty      bool
-		args     []string
-		code     int
-		contains []string
+		name        string
+		stdin       string
+		tty         bool
+		args        []string
+		code        int
+		contains    []string
+		errContains []string
 	}{
 		{name: "a buggy kata", stdin: fixture(t, "01-buggy.json"), code: 1,
 			contains: []string{"race ", "prices.go:77", "leak ", "deadlock ", "assertion ", "FAIL: 4 findings"}},
 		{name: "a solved kata", stdin: fixture(t, "01-solved.json"), code: 0, contains: []string{"PASS: 5 tests passed"}},
 		{name: "a compile error", stdin: fixture(t, "pkg-build.json"), code: 1, contains: []string{"build ", "broken.go:7:9  undefined: y"}},
-		{name: "plain go test output, no -json", stdin: "--- FAIL: TestX (0.00s)\n    x_test.go:3: boom\nFAIL\n", code: 1},
-		{name: "empty input", stdin: "", code: 1, contains: []string{"cut short"}},
+		{name: "plain go test output, no -json", stdin: "--- FAIL: TestX (0.00s)\n    x_test.go:3: boom\nFAIL\n", code: 2,
+			errContains: []string{"not `go test -json` output", "go test -race -json ./... | kata explain"}},
+		{name: "empty input", stdin: "", code: 2, errContains: []string{"stdin was empty"}},
+		// A stream recorded in another checkout, on another machine, and
+		// explained from a directory outside any module: the same places,
+		// relative to the module.
+		{name: "another machine's paths", stdin: strings.ReplaceAll(fixture(t, "04-buggy.json"), "$ROOT", "/home/someone/src/concurrency"), code: 1,
+			contains: []string{"katas/04-mutex-defer/ledger.go:64", "katas/04-mutex-defer/ledger_test.go:97"}},
 		{name: "stdin is a terminal", tty: true, code: 2},
 		{name: "unexpected argument", args: []string{"01"}, code: 2},
 		{name: "unknown flag", args: []string{"--nope"}, code: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, code, _ := explain(t, tt.stdin, tt.tty, tt.args...)
+			out, code, err := explain(t, tt.stdin, tt.tty, tt.args...)
 			assert.Equal(t, tt.code, code, out)
 			for _, s := range tt.contains {
 				assert.Contains(t, out, s)
+			}
+			for _, s := range tt.errContains {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), s)
 			}
 		})
 	}

@@ -78,6 +78,9 @@ func TestCapture(t *testing.T) {
 			if err := os.WriteFile(filepath.Join("testdata", c.name+ext), normalise(t, root, out), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			if strings.HasPrefix(c.dir, "katas/") {
+				snapshot(t, root, c)
+			}
 		})
 	}
 }
@@ -136,4 +139,34 @@ func normalise(t *testing.T, root string, b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// snapshot copies the kata's .go files (the solution's, when overlaid) to
+// testdata/src/<name>/<dir>, so the fixture's causes are found in the code
+// the run was recorded from, whatever the kata looks like later.
+func snapshot(t *testing.T, root string, c capture) {
+	t.Helper()
+	dst := filepath.Join("testdata", "src", c.name, filepath.FromSlash(c.dir))
+	if err := os.RemoveAll(filepath.Join("testdata", "src", c.name)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(root, c.dir, "*.go"))
+	for _, f := range files {
+		from := f
+		if sol := filepath.Join(root, "solutions", filepath.Base(c.dir), filepath.Base(f)); c.solved {
+			if _, err := os.Stat(sol); err == nil {
+				from = sol
+			}
+		}
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, filepath.Base(f)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

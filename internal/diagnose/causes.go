@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/gokatas/concurrency/internal/cause"
@@ -64,6 +66,21 @@ func (d *Diagnoser) pkg(dir string) *cause.Package {
 	var p *cause.Package
 	if src := d.source(); src != nil {
 		p, _ = cause.Load(src, dir)
+	}
+	if p == nil && d.opts.Source == nil {
+		// Recorded elsewhere: read the code where it was recorded, if it is
+		// on this machine.
+		roots := make([]string, 0, len(d.loc.roots))
+		for r := range d.loc.roots {
+			roots = append(roots, r)
+		}
+		slices.Sort(roots)
+		for _, r := range roots {
+			if q, err := cause.Load(os.DirFS(filepath.FromSlash(r)), dir); err == nil {
+				p = q
+				break
+			}
+		}
 	}
 	d.pkgs[dir] = p
 	return p

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,7 +22,14 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // fixtureOptions are the options a fixture was captured under: paths were
 // normalised to $ROOT.
 func fixtureOptions(name string) Options {
-	o := Options{Root: "$ROOT", Module: "github.com/gokatas/concurrency"}
+	o := Options{Root: "$ROOT", Module: "github.com/gokatas/concurrency", Source: os.DirFS("../..")}
+	if st, err := os.Stat(filepath.Join("testdata", "src", name)); err == nil && st.IsDir() {
+		o.Source = os.DirFS(filepath.Join("testdata", "src", name))
+	} else if !strings.HasPrefix(name, "pkg-") {
+		// Recorded from a kata as it was then: no causes rather than
+		// causes read from today's code.
+		o.Source = os.DirFS(filepath.Join("testdata", "src", "none"))
+	}
 	switch {
 	case strings.HasPrefix(name, "pkg-"):
 		o.KataDir = "internal/diagnose/testdata/pkgs/" + strings.TrimPrefix(name, "pkg-")
@@ -80,15 +88,16 @@ func TestFixtures(t *testing.T) {
 		name     string
 		want     []string // short(finding)
 		contains []string // substrings somewhere in the findings' text
+		causes   []string // file:line each named as a cause by some finding
 		passed   bool
 		build    bool
 	}{
 		{name: "pkg-race", want: []string{"race " + pkgs + "race/counter.go:10"},
 			contains: []string{"read by goroutine", "previous write by goroutine", "started at " + pkgs + "race/counter.go:9 in race.Count"}},
 		{name: "pkg-leak", want: []string{"leak " + pkgs + "leak/search.go:9"},
-			contains: []string{"sending on a channel nobody receives from", "started at " + pkgs + "leak/search.go:8 by leak.First (in goroutine"}},
+			contains: []string{"blocked sending on a channel: no receiver ever comes", "started at " + pkgs + "leak/search.go:8 in leak.First"}},
 		{name: "pkg-guard", want: []string{"deadlock " + pkgs + "guard/ledger_test.go:14", "leak " + pkgs + "guard/ledger.go:14"},
-			contains: []string{"deadlock guard: the second Withdraw", "a lock that is never unlocked", "state sync.Mutex.Lock"}},
+			contains: []string{"deadlock guard: the second Withdraw", "blocked in Mutex.Lock on a mutex that is never unlocked", "blocked at " + pkgs + "guard/ledger.go:14"}},
 		{name: "pkg-panic", want: []string{"panic " + pkgs + "panic/cache.go:8"},
 			contains: []string{"panic: assignment to entry in nil map", "at " + pkgs + "panic/cache_test.go:7 in panic.TestPut"}},
 		{name: "pkg-osexit", want: []string{"panic " + pkgs + "osexit/main.go:7"}, contains: []string{"os.Exit(0)"}},
@@ -120,35 +129,48 @@ func TestFixtures(t *testing.T) {
 			"deadlock katas/01-wg-ordering/prices_test.go:81", "leak katas/01-wg-ordering/prices.go:83",
 			"race katas/01-wg-ordering/prices.go:77", "assertion katas/01-wg-ordering/prices_test.go:123"},
 			contains: []string{"previous read by goroutine 26 at katas/01-wg-ordering/prices.go:92", "Compare returned before every supplier had answered"}},
+		// Each buggy kata's findings name the cause lines in the learner's
+		// file (read from the snapshot of the code the run was recorded
+		// from, testdata/src/NN-buggy).
 		{name: "02-buggy", want: []string{
 			"race katas/02-unclosed-body/checker.go:57", "race katas/02-unclosed-body/checker.go:57",
 			"assertion katas/02-unclosed-body/checker_test.go:95", "leak katas/02-unclosed-body/checker_test.go:96",
 			"assertion katas/02-unclosed-body/checker_test.go:95", "leak katas/02-unclosed-body/checker_test.go:96"},
-			contains: []string{"a response body was never closed", "1 connection still open", "[/down/b]", "[/parked/a]"}},
+			contains: []string{"a response body was never closed", "1 connection still open", "[/down/b]", "[/parked/a]"},
+			causes:   []string{"katas/02-unclosed-body/checker.go:84", "katas/02-unclosed-body/checker.go:88"}},
 		{name: "03-buggy", want: []string{
 			"race katas/03-ctx-timeout/search.go:87",
-			"assertion katas/03-ctx-timeout/search_test.go:99", "assertion katas/03-ctx-timeout/search_test.go:99",
-			"assertion katas/03-ctx-timeout/search_test.go:99", "assertion katas/03-ctx-timeout/search_test.go:99",
-			"assertion katas/03-ctx-timeout/search_test.go:99", "assertion katas/03-ctx-timeout/search_test.go:99",
-			"assertion katas/03-ctx-timeout/search_test.go:128", "assertion katas/03-ctx-timeout/search_test.go:132",
-			"leak katas/03-ctx-timeout/search.go:63", "race katas/03-ctx-timeout/search.go:86",
+			"assertion katas/03-ctx-timeout/search_test.go:100", "assertion katas/03-ctx-timeout/search_test.go:100",
+			"assertion katas/03-ctx-timeout/search_test.go:100", "assertion katas/03-ctx-timeout/search_test.go:100",
+			"assertion katas/03-ctx-timeout/search_test.go:100", "assertion katas/03-ctx-timeout/search_test.go:100",
+			"assertion katas/03-ctx-timeout/search_test.go:129", "assertion katas/03-ctx-timeout/search_test.go:133",
+			"leak katas/03-ctx-timeout/search.go:63", "assertion katas/03-ctx-timeout/search_test.go:243",
+			"race katas/03-ctx-timeout/search.go:86", "assertion katas/03-ctx-timeout/search_test.go:243",
 			"leak katas/03-ctx-timeout/search.go:67"},
-			contains: []string{"nil channel", "synctest bubble ended", "chan send (durable)"}},
+			contains: []string{"nil channel", "synctest bubble ended", "chan send (durable)"},
+			causes:   []string{"katas/03-ctx-timeout/search.go:78"}},
 		{name: "03-solved", passed: true},
 		{name: "04-buggy", want: []string{
-			"deadlock katas/04-mutex-defer/ledger_test.go:97", "assertion katas/04-mutex-defer/ledger_test.go:103",
+			"deadlock katas/04-mutex-defer/ledger_test.go:127", "assertion katas/04-mutex-defer/ledger_test.go:133",
 			"leak katas/04-mutex-defer/ledger.go:64",
-			"deadlock katas/04-mutex-defer/ledger_test.go:97", "assertion katas/04-mutex-defer/ledger_test.go:103",
+			"deadlock katas/04-mutex-defer/ledger_test.go:127", "assertion katas/04-mutex-defer/ledger_test.go:133",
 			"leak katas/04-mutex-defer/ledger.go:64", "race katas/04-mutex-defer/ledger.go:77"},
-			contains: []string{"a lock that is never unlocked", "the deadlock guard running the test's call"}},
+			contains: []string{"blocked in Mutex.Lock on a mutex that is never unlocked", "the deadlock guard running the test's call"},
+			// The return and the panic path that skip Unlock; the read
+			// outside the lock.
+			causes: []string{"katas/04-mutex-defer/ledger.go:71", "katas/04-mutex-defer/ledger.go:73", "katas/04-mutex-defer/ledger.go:90"}},
 		{name: "05-buggy", want: []string{
-			"assertion katas/05-gomaxprocs/thumbs_test.go:82", "assertion katas/05-gomaxprocs/thumbs_test.go:84",
-			"race katas/05-gomaxprocs/thumbs.go:67",
-			"assertion katas/05-gomaxprocs/thumbs_test.go:86", "assertion katas/05-gomaxprocs/thumbs_test.go:86",
-			"assertion katas/05-gomaxprocs/thumbs_test.go:86", "assertion katas/05-gomaxprocs/thumbs_test.go:96",
-			"assertion katas/05-gomaxprocs/thumbs_test.go:113",
-			"leak katas/05-gomaxprocs/thumbs.go:58", "leak katas/05-gomaxprocs/thumbs.go:73", "leak katas/05-gomaxprocs/thumbs.go:61"},
-			contains: []string{"Run changed GOMAXPROCS", "WaitGroup.Wait for a Done that never comes"}},
+			"assertion katas/05-gomaxprocs/thumbs_test.go:160", "assertion katas/05-gomaxprocs/thumbs_test.go:162",
+			"race katas/05-gomaxprocs/thumbs.go:67", "race katas/05-gomaxprocs/thumbs.go:67",
+			"assertion katas/05-gomaxprocs/thumbs_test.go:164", "assertion katas/05-gomaxprocs/thumbs_test.go:164",
+			"assertion katas/05-gomaxprocs/thumbs_test.go:164", "assertion katas/05-gomaxprocs/thumbs_test.go:77",
+			"assertion katas/05-gomaxprocs/thumbs_test.go:81",
+			"leak katas/05-gomaxprocs/thumbs.go:61", "leak katas/05-gomaxprocs/thumbs.go:58", "leak katas/05-gomaxprocs/thumbs.go:73",
+			"assertion katas/05-gomaxprocs/thumbs_test.go:100",
+			"leak katas/05-gomaxprocs/thumbs.go:61", "leak katas/05-gomaxprocs/thumbs.go:58", "leak katas/05-gomaxprocs/thumbs.go:73"},
+			contains: []string{"Run changed GOMAXPROCS", "WaitGroup.Wait: the counter never gets back to zero", "12 goroutines were left"},
+			// The return that leaves the workers running.
+			causes: []string{"katas/05-gomaxprocs/thumbs.go:80"}},
 		{name: "02-solved", passed: true},
 		{name: "01-build", build: true, want: []string{"build katas/01-wg-ordering/prices.go:62"}},
 		{name: "01-panic", want: []string{"panic katas/01-wg-ordering/prices.go:63"}},
@@ -168,6 +190,11 @@ func TestFixtures(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 			for _, s := range tt.contains {
 				assert.Contains(t, text.String(), s)
+			}
+			for _, c := range tt.causes {
+				file, line, _ := strings.Cut(c, ":")
+				n, _ := strconv.Atoi(line)
+				assert.True(t, NamesCause(r.Findings, file, n), "no finding names the cause %s", c)
 			}
 			assert.Equal(t, tt.passed, r.Passed, "passed")
 			assert.Equal(t, tt.build, r.BuildFailed, "build failed")
@@ -348,7 +375,7 @@ func TestEdgeCases(t *testing.T) {
 				out("", "created by example.com/m/katas/k.Start in goroutine 7"), out("", "\t/r/katas/k/k.go:44 +0x66"),
 				out("", "]"), ev("fail", "")},
 			want:     []string{"leak katas/k/k.go:50"},
-			contains: []string{"receiving from a channel nobody sends on or closes", "started at katas/k/k.go:44 by k.Start"},
+			contains: []string{"receiving from a channel nobody sends on or closes", "started at katas/k/k.go:44 in k.Start"},
 		},
 		{
 			name: "compile error as plain text (no -json build events)",

@@ -94,11 +94,15 @@ type locator struct {
 	// events' Package fields): their frames are the learner's code
 	// wherever the stream was recorded.
 	pkgs map[string]bool
+	// roots are the module roots the stream's frames were recorded under
+	// (a recorded file minus its module-relative path): where to read the
+	// code when the stream comes from another directory.
+	roots map[string]bool
 }
 
 func newLocator(o Options) locator {
 	return locator{root: strings.TrimSuffix(filepath.ToSlash(o.Root), "/"), kataDir: strings.Trim(filepath.ToSlash(o.KataDir), "/"),
-		module: o.Module, pkgs: map[string]bool{}}
+		module: o.Module, pkgs: map[string]bool{}, roots: map[string]bool{}}
 }
 
 // funcPackage returns the import path of a frame's function:
@@ -136,7 +140,11 @@ func (l locator) tested(f frame) (string, bool) {
 	if rel != "" && !strings.HasSuffix(dir, "/"+rel) && dir != rel {
 		return "", false
 	}
-	return path.Join(rel, path.Base(filepath.ToSlash(f.File))), true
+	r := path.Join(rel, path.Base(filepath.ToSlash(f.File)))
+	if root, ok := strings.CutSuffix(path.Clean(filepath.ToSlash(f.File)), "/"+r); ok && path.IsAbs(root) {
+		l.roots[root] = true
+	}
+	return r, true
 }
 
 // guessModule guesses the module of a package from the import paths of the

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,7 +16,7 @@ var (
 	// createdRE matches "Goroutine 28 (running) created at:".
 	createdRE = regexp.MustCompile(`^Goroutine (\d+) \((\w+)\) created at:$`)
 	// leakEntryRE matches goleak's "[Goroutine 8 in state chan send, with pkg.fn on top of the stack:".
-	leakEntryRE = regexp.MustCompile(`^\[?Goroutine (\d+) in state ([^,]+), with (\S+) on top of the stack:`)
+	leakEntryRE = regexp.MustCompile(`^\[?Goroutine (\d+) in state (.+?), with (\S+) on top of the stack:`)
 )
 
 // section is a header line and the lines under it.
@@ -50,40 +51,72 @@ func (d *Diagnoser) closeRace() {
 	type access struct {
 		what, who string
 		at        Location
-		ok        bool
+		note      string // how the place was found, when not the access itself
 	}
 	var accesses []access
 	created := map[string]Location{}
 	for _, s := range secs {
-		frames := d.frames(s.lines)
-		if m := accessRE.FindStringSubmatch(s.header); m != nil {
-			what := strings.ToLower(m[2])
-			if m[1] != "" {
-				what = "previous " + what
-			}
-			at, ok := d.loc.best(frames)
-			accesses = append(accesses, access{what: what, who: m[3], at: at, ok: ok})
-		} else if m := createdRE.FindStringSubmatch(s.header); m != nil {
-			if at, ok := d.loc.best(frames); ok {
+		if m := createdRE.FindStringSubmatch(s.header); m != nil {
+			if at, ok := d.loc.best(d.frames(s.lines)); ok {
 				created["goroutine "+m[1]] = at
 			}
 		}
 	}
+	for _, s := range secs {
+		m := accessRE.FindStringSubmatch(s.header)
+		if m == nil {
+			continue
+		}
+		frames := d.frames(s.lines)
+		what := strings.ToLower(m[2])
+		if m[1] != "" {
+			what = "previous " + what
+		}
+		a := access{what: what, who: m[3]}
+		at, ok := d.loc.best(frames)
+		switch {
+		case ok && len(frames) > 0 && d.loc.library(frames[0]):
+			a.at, a.note = at, "inside "+shortFunc(frames[0].Func)+", called from your code here"
+		case ok:
+			a.at = at
+		case created[a.who].File != "":
+			a.at, a.note = created[a.who], "no frame of your code in this access's stack: shown where its goroutine was started"
+		default:
+			a.note = "no frame of your code in this access's stack"
+		}
+		accesses = append(accesses, a)
+	}
 	f := Finding{Kind: KindRace, Test: b.test, Message: "data race: two goroutines access the same memory, at least one writes, and nothing orders them"}
-	if len(accesses) > 0 {
-		f.Location = accesses[0].at
+	for _, a := range accesses {
+		if a.at.File != "" {
+			f.Location = a.at
+			break
+		}
 	}
 	if len(accesses) >= 2 {
-		f.Message = fmt.Sprintf("data race: %s here and %s at %s:%d, in another goroutine, with nothing ordering them",
-			article(accesses[0].what), article(strings.TrimPrefix(accesses[1].what, "previous ")), accesses[1].at.File, accesses[1].at.Line)
+		other := "in another goroutine"
+		if a := accesses[1]; a.at.File != "" {
+			other = fmt.Sprintf("at %s:%d, in another goroutine,", a.at.File, a.at.Line)
+		}
+		f.Message = fmt.Sprintf("data race: %s here and %s %s with nothing ordering them",
+			article(accesses[0].what), article(strings.TrimPrefix(accesses[1].what, "previous ")), other)
 	}
+	var locs []Location
 	for _, a := range accesses {
-		line := fmt.Sprintf("%s by %s at %s", a.what, a.who, describe(a.at))
+		line := a.what + " by " + a.who
+		if a.at.File != "" {
+			line += " at " + describe(a.at)
+			locs = append(locs, a.at)
+		}
+		if a.note != "" {
+			line += " (" + a.note + ")"
+		}
 		if c, ok := created[a.who]; ok {
-			line += fmt.Sprintf(" (started at %s)", describe(c))
+			line += " (started at " + describe(c) + ")"
 		}
 		f.Details = append(f.Details, line)
 	}
+	withCauses(&f, d.raceCauses(locs))
 	d.add(f)
 }
 
@@ -120,44 +153,58 @@ func (d *Diagnoser) closeLeak() {
 			continue
 		}
 		var stack, creator []frame
-		createdBy := ""
 		for i, l := range s.lines {
 			if t := strings.TrimSpace(l); strings.HasPrefix(t, "created by ") {
 				stack = d.frames(s.lines[:i])
 				creator = d.frames(s.lines[i:])
-				createdBy = t
 				break
 			}
 		}
-		if createdBy == "" {
+		if creator == nil {
 			stack = d.frames(s.lines)
 		}
+		var started Location
+		if len(creator) > 0 {
+			started = d.loc.loc(creator[0])
+		}
 		at, ok := d.loc.best(stack)
-		if !ok && b.where.File != "" {
+		switch {
+		case ok:
+		case len(creator) > 0 && !d.loc.library(creator[0]):
+			at = started
+		case b.where.File != "":
 			at = b.where
 		}
+		words := blockedOn(state, stack)
 		where := ""
 		if at.Func != "" {
 			where = " in " + at.Func
 		}
-		words := stateWords(state)
-		g := leakGroup{f: Finding{Kind: KindLeak, Test: b.test, Location: at,
-			Message: fmt.Sprintf("a goroutine was left %s%s", words, where)}, words: words, where: where}
+		// Blocked inside the test's own fake, called from the learner's
+		// code: the fake is waiting for the test, not a bug of its own.
+		if fake, ok := firstUser(d, stack); ok && d.loc.test(fake) && at.File != "" && !strings.HasSuffix(at.File, "_test.go") {
+			words = "waiting inside the test's " + shortFunc(fake.Func) + " (" + words + ")"
+			where = ", called from " + at.Func
+		}
+		g := leakGroup{f: Finding{Kind: KindLeak, Test: b.test, Location: at}, words: words, where: where}
 		if len(creator) > 0 {
-			c := d.loc.loc(creator[0])
-			line := "started at " + c.File + ":" + strconv.Itoa(c.Line) + " by " + c.Func
-			if _, in, ok := strings.Cut(createdBy, " in goroutine "); ok {
-				line += " (in goroutine " + in + ")"
-			}
-			if strings.HasPrefix(c.File, "internal/katatest/") {
+			line := "started at " + describe(started)
+			if strings.HasPrefix(started.File, "internal/katatest/") {
 				line += ": the deadlock guard running the test's call"
 			}
 			g.f.Details = append(g.f.Details, line)
 		}
-		g.last = "in state " + state + ", " + shortFunc(top) + " on top of its stack"
-		// Goroutines left at the same place, started at the same place,
-		// are one finding: "12 goroutines were left ...".
-		key := describe(at) + "|" + state + "|" + strings.Join(g.f.Details, "|")
+		if path := userPath(d, stack); path != "" {
+			g.f.Details = append(g.f.Details, "blocked at "+path)
+		}
+		created := Location{}
+		if len(creator) > 0 && d.loc.learner(creator[0]) {
+			created = started
+		}
+		withCauses(&g.f, d.leakCauses(evidence{state: state, at: at, created: created}))
+		// Goroutines blocked at the same place, the same way, started
+		// at the same place, are one finding: "12 goroutines were left ...".
+		key := words + "|" + strings.Join(g.f.Details, "|") + "|" + describe(at)
 		if i, ok := index[key]; ok {
 			groups[i].ids = append(groups[i].ids, m[1])
 			continue
@@ -169,10 +216,15 @@ func (d *Diagnoser) closeLeak() {
 	for _, g := range groups {
 		f := g.f
 		if len(g.ids) == 1 {
-			f.Details = append(f.Details, "goroutine "+g.ids[0]+" "+g.last)
+			f.Message = "a goroutine was left " + g.words + g.where
+			f.Details = append(f.Details, "goroutine "+g.ids[0])
 		} else {
 			f.Message = fmt.Sprintf("%d goroutines were left %s%s", len(g.ids), g.words, g.where)
-			f.Details = append(f.Details, "goroutines "+strings.Join(g.ids, ", ")+" "+g.last)
+			ids := g.ids
+			if len(ids) > 8 {
+				ids = append(ids[:8:8], "…")
+			}
+			f.Details = append(f.Details, "goroutines "+strings.Join(ids, ", "))
 		}
 		d.add(f)
 	}
@@ -181,9 +233,13 @@ func (d *Diagnoser) closeLeak() {
 		if httpConns == 0 {
 			detail = "net/http goroutines that wait for a response body to be closed are still running"
 		}
-		d.add(Finding{Kind: KindLeak, Test: b.test, Location: b.where,
+		f := Finding{Kind: KindLeak, Test: b.test, Location: b.where,
 			Message: "a response body was never closed: the connection's read/write goroutines are still running",
-			Details: []string{detail, "close resp.Body on every path (defer resp.Body.Close() right after the error check), even when you do not read it"}})
+			Details: []string{detail, "close resp.Body on every path (defer resp.Body.Close() right after the error check), even when you do not read it"}}
+		if b.where.File != "" {
+			withCauses(&f, d.leakCauses(evidence{body: path.Dir(b.where.File)}))
+		}
+		d.add(f)
 	}
 }
 
@@ -191,8 +247,36 @@ func (d *Diagnoser) closeLeak() {
 type leakGroup struct {
 	f            Finding
 	words, where string
-	last         string // state and top of stack
 	ids          []string
+}
+
+// firstUser returns the innermost frame that is not library code.
+func firstUser(d *Diagnoser, stack []frame) (frame, bool) {
+	for _, f := range stack {
+		if !d.loc.library(f) {
+			return f, true
+		}
+	}
+	return frame{}, false
+}
+
+// userPath writes the frames of a stack that are not library code, from the
+// blocked one outwards: "a.go:12 in F ← a.go:30 in G". Runtime and
+// standard-library frames are left out.
+func userPath(d *Diagnoser, stack []frame) string {
+	var parts []string
+	for _, f := range stack {
+		if !d.loc.library(f) {
+			parts = append(parts, describe(d.loc.loc(f)))
+		}
+		if len(parts) == 4 {
+			break
+		}
+	}
+	if len(parts) < 2 {
+		return ""
+	}
+	return strings.Join(parts, " ← ")
 }
 
 // allLibrary reports whether every frame of a stack is library code.
@@ -212,31 +296,73 @@ func plural(n int, word string) string {
 	return strconv.Itoa(n) + " " + word + "s"
 }
 
-// stateWords explains a goroutine state (as goleak prints it) in plain words.
-func stateWords(state string) string {
+// blockedOn says in plain words what a goroutine is blocked on, from its
+// state (as goleak or a traceback prints it) and, when the state is vague
+// ("semacquire"), from the sync function on its stack.
+func blockedOn(state string, stack []frame) string {
+	state = strings.TrimSpace(strings.Split(state, ",")[0])
+	state = strings.TrimSuffix(state, " (durable)")
+	prim := ""
+	for _, f := range stack {
+		switch {
+		case strings.HasPrefix(f.Func, "sync.(*RWMutex).RLock"):
+			prim = "RWMutex.RLock"
+		case strings.HasPrefix(f.Func, "sync.(*RWMutex).Lock"):
+			prim = "RWMutex.Lock"
+		case strings.HasPrefix(f.Func, "sync.(*Mutex).Lock"), strings.HasPrefix(f.Func, "sync.(*Mutex).lockSlow"):
+			prim = "Mutex.Lock"
+		case strings.HasPrefix(f.Func, "sync.(*WaitGroup).Wait"):
+			prim = "WaitGroup.Wait"
+		case strings.HasPrefix(f.Func, "sync.(*Cond).Wait"):
+			prim = "Cond.Wait"
+		}
+		if prim != "" {
+			break
+		}
+	}
+	switch {
+	case strings.Contains(state, "RWMutex.RLock"):
+		prim = "RWMutex.RLock"
+	case strings.Contains(state, "RWMutex.Lock"):
+		prim = "RWMutex.Lock"
+	case strings.Contains(state, "Mutex.Lock"):
+		prim = "Mutex.Lock"
+	case strings.Contains(state, "WaitGroup.Wait"):
+		prim = "WaitGroup.Wait"
+	case strings.Contains(state, "Cond.Wait"):
+		prim = "Cond.Wait"
+	}
+	switch prim {
+	case "RWMutex.RLock":
+		return "blocked in RWMutex.RLock, waiting for a read lock: a writer holds the lock (or waits for it) and never lets go"
+	case "RWMutex.Lock":
+		return "blocked in RWMutex.Lock, waiting for the write lock: readers or a writer hold it and never let go"
+	case "Mutex.Lock":
+		return "blocked in Mutex.Lock on a mutex that is never unlocked"
+	case "WaitGroup.Wait":
+		return "blocked in WaitGroup.Wait: the counter never gets back to zero"
+	case "Cond.Wait":
+		return "blocked in Cond.Wait: no Signal or Broadcast ever wakes it"
+	}
 	switch {
 	case strings.HasPrefix(state, "chan send (nil chan)"):
 		return "blocked for ever sending on a nil channel"
 	case strings.HasPrefix(state, "chan receive (nil chan)"):
 		return "blocked for ever receiving from a nil channel"
 	case strings.HasPrefix(state, "chan send"):
-		return "blocked sending on a channel nobody receives from"
+		return "blocked sending on a channel: no receiver ever comes"
 	case strings.HasPrefix(state, "chan receive"):
 		return "blocked receiving from a channel nobody sends on or closes"
+	case strings.HasPrefix(state, "select (no cases)"):
+		return "blocked for ever in an empty select {}"
 	case strings.HasPrefix(state, "select"):
-		return "blocked in a select none of whose cases can proceed"
-	case strings.Contains(state, "WaitGroup.Wait"):
-		return "blocked in WaitGroup.Wait for a Done that never comes"
-	case strings.Contains(state, "RWMutex.RLock"), strings.Contains(state, "RWMutex.Lock"), strings.Contains(state, "Mutex.Lock"):
-		return "blocked waiting for a lock that is never unlocked"
-	case strings.Contains(state, "Cond.Wait"):
-		return "blocked in Cond.Wait for a signal that never comes"
+		return "blocked in a select with no case ready: none of its channels is ever ready"
 	case strings.Contains(state, "IO wait"):
-		return "blocked waiting on the network"
+		return "blocked on network I/O that never completes"
 	case strings.HasPrefix(state, "sleep"):
-		return "sleeping"
+		return "sleeping (time.Sleep)"
 	case strings.HasPrefix(state, "semacquire"), strings.HasPrefix(state, "sync"):
-		return "blocked waiting on a lock or WaitGroup"
+		return "blocked on a lock or a WaitGroup that is never released"
 	case state == "running", state == "runnable":
 		return "still running (busy, perhaps in a loop that never ends)"
 	case strings.HasPrefix(state, "syscall"):
@@ -297,6 +423,7 @@ var goroutineRE = regexp.MustCompile(`^goroutine (\d+) \[([^\]]*)\]:$`)
 type goroutineDump struct {
 	id, state string
 	frames    []frame
+	creator   []frame
 }
 
 // goroutines splits a traceback into its goroutines.
@@ -308,6 +435,7 @@ func (d *Diagnoser) goroutines(lines []string) []goroutineDump {
 		// Stop before "created by": it says where, not what runs.
 		for i, l := range s.lines {
 			if strings.HasPrefix(strings.TrimSpace(l), "created by ") {
+				g.creator = d.frames(s.lines[i:])
 				s.lines = s.lines[:i]
 				break
 			}
@@ -340,6 +468,7 @@ func (d *Diagnoser) closeDump() {
 	f := Finding{Test: b.test}
 	// blocked lists the goroutines stopped in learner or test code, for the
 	// dumps that are about every goroutine rather than the panicking one.
+	var cs []Cause
 	blocked := func() {
 		// Goroutines stopped in the learner's code come first; the
 		// testing package's own goroutines (the panicking one, the alarm)
@@ -354,11 +483,17 @@ func (d *Diagnoser) closeDump() {
 					if f.Location.File == "" {
 						f.Location = at
 					}
+					ev := evidence{state: g.state, at: at}
+					if len(g.creator) > 0 && d.loc.learner(g.creator[0]) {
+						ev.created = d.loc.loc(g.creator[0])
+					}
+					cs = append(cs, d.leakCauses(ev)...)
 					f.Details = append(f.Details, fmt.Sprintf("goroutine %s [%s] at %s", g.id, g.state, describe(at)))
 					break
 				}
 			}
 			if f.Location.File != "" {
+				withCauses(&f, dedupe(cs))
 				return
 			}
 		}
@@ -410,11 +545,16 @@ func (d *Diagnoser) closeDump() {
 			var ok bool
 			f.Location, ok = d.loc.best(gs[0].frames)
 			if ok {
+				var mine []Location
 				for _, fr := range gs[0].frames {
 					if !d.loc.library(fr) {
 						f.Details = append(f.Details, "at "+describe(d.loc.loc(fr)))
+						mine = append(mine, d.loc.loc(fr))
 					}
 				}
+				withCauses(&f, d.panicCauses(mine))
+			} else {
+				f.Location = Location{}
 			}
 		}
 	}

@@ -138,6 +138,9 @@ func writeFinding(b *strings.Builder, f diagnose.Finding, width int, st styles) 
 	for _, d := range f.Details {
 		b.WriteString(indent + st.paint(st.detail, oneLine(d)) + "\n")
 	}
+	for _, c := range f.Causes {
+		b.WriteString(indent + st.paint(st.loc, "cause:") + " " + oneLine(c.String()) + "\n")
+	}
 }
 
 // paint applies a style when colour is on.

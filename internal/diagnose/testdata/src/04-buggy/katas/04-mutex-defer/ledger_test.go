@@ -1,0 +1,328 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/gokatas/concurrency/internal/katatest"
+	ledger "github.com/gokatas/concurrency/katas/04-mutex-defer"
+)
+
+// lockGuard is how long a call that needs the ledger's lock gets. A transfer
+// with an in-memory journal takes microseconds; a call still waiting after
+// this long waits for a lock that nobody is going to release.
+const lockGuard = katatest.GuardTimeout / 2
+
+// errDiskFull is what a failing fake journal answers.
+var errDiskFull = errors.New("journal: no space left on device")
+
+// opening is every test's set of wallets.
+func opening() map[string]int64 {
+	return map[string]int64{"alice": 10_000, "bob": 500}
+}
+
+// TestTransfer makes one transfer and then serves the next customer: bob
+// pays alice 200. Whatever happened to the first transfer, the ledger must
+// still serve the second.
+func TestTransfer(t *testing.T) {
+	tests := []struct {
+		name     string
+		journal  outcome // what the journal does with the first transfer
+		from, to string  // the first transfer's accounts
+		cents    int64   // the first transfer's amount
+		wantErr  error   // what the first transfer returns
+		eitherOK bool    // the first transfer may succeed or be refused
+		want     map[string]int64
+	}{
+		{
+			name:    "a transfer moves the money",
+			journal: stored, from: "alice", to: "bob", cents: 3_000,
+			want: map[string]int64{"alice": 7_200, "bob": 3_300},
+		},
+		{
+			name:    "a journal failure leaves the balances alone",
+			journal: fails, from: "alice", to: "bob", cents: 3_000,
+			wantErr: errDiskFull,
+			want:    map[string]int64{"alice": 10_200, "bob": 300},
+		},
+		{
+			// The refusal returns early, before the transfer is journaled.
+			name:    "a transfer refused for insufficient funds",
+			journal: stored, from: "alice", to: "bob", cents: 25_000,
+			wantErr: ledger.ErrInsufficientFunds,
+			want:    map[string]int64{"alice": 10_200, "bob": 300},
+		},
+		{
+			// A bug in the journal's driver panics. In production net/http
+			// recovers the panic, logs it and serves the next request. The
+			// panic may reach the caller, or come back as an error.
+			name:    "a journal that panics",
+			journal: panics, from: "alice", to: "bob", cents: 3_000,
+			wantErr: errJournalBug,
+			want:    map[string]int64{"alice": 10_200, "bob": 300},
+		},
+		{
+			name:    "a transfer to an unknown account",
+			journal: stored, from: "alice", to: "carol", cents: 3_000,
+			wantErr: ledger.ErrUnknownAccount,
+			want:    map[string]int64{"alice": 10_200, "bob": 300},
+		},
+		{
+			name:    "a zero amount is refused",
+			journal: stored, from: "alice", to: "bob", cents: 0,
+			wantErr: ledger.ErrInvalidAmount,
+			want:    map[string]int64{"alice": 10_200, "bob": 300},
+		},
+		{
+			// Bob "pays" alice a negative amount: money would flow from
+			// alice to bob without alice's consent.
+			name:    "a negative amount is refused",
+			journal: stored, from: "bob", to: "alice", cents: -3_000,
+			wantErr: ledger.ErrInvalidAmount,
+			want:    map[string]int64{"alice": 10_200, "bob": 300},
+		},
+		{
+			// Moving money from a wallet to itself changes nothing: it may
+			// succeed or be refused, and the ledger goes on serving.
+			name:    "a transfer to the same account",
+			journal: stored, from: "alice", to: "alice", cents: 3_000,
+			eitherOK: true,
+			want:     map[string]int64{"alice": 10_200, "bob": 300},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+			j := &fakeJournal{first: tt.journal}
+			l := ledger.New(j, opening())
+			ctx := context.Background()
+
+			first, ok := transfer(t, ctx, l, tt.from, tt.to, tt.cents)
+			if !ok {
+				return
+			}
+			switch {
+			case tt.journal == panics && first.panicked != nil:
+				assert.Equal(t, errJournalBug, first.panicked, "the journal's panic, as it reached the caller")
+			case tt.journal == panics:
+				assert.Error(t, first.err, "the journal panicked: Transfer should pass the panic on, or return an error")
+			case tt.eitherOK:
+				assert.Nil(t, first.panicked, "Transfer panicked")
+			case tt.wantErr != nil:
+				assert.ErrorIs(t, first.err, tt.wantErr)
+				assert.Nil(t, first.panicked, "Transfer panicked")
+			default:
+				assert.NoError(t, first.err)
+				assert.Nil(t, first.panicked, "Transfer panicked")
+			}
+
+			next, served := transfer(t, ctx, l, "bob", "alice", 200)
+			if served {
+				assert.NoError(t, next.err, "the next customer's transfer")
+				assert.Nil(t, next.panicked, "the next customer's transfer panicked")
+			}
+			if got, ok := balances(t, l); ok {
+				assert.Equal(t, tt.want, got, "balances after the next customer's transfer")
+			}
+		})
+	}
+}
+
+// TestBalanceThenTransfer reads a balance and then, on another goroutine,
+// makes a transfer from the same account: the wallet screen and the payment
+// API do this all day long.
+func TestBalanceThenTransfer(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	l := ledger.New(&fakeJournal{}, opening())
+
+	// The read and the transfer run on two goroutines with nothing between
+	// them but the ledger: no WaitGroup, no log line, and a wait for the read
+	// that looks for its goroutine's end in a goroutine dump, which orders
+	// nothing. Only the ledger's lock can order the read before the
+	// transfer's write, and the race detector checks that it does.
+	seen := make(chan int64, 1)
+	errs := make(chan error, 1)
+	read := watch().GoUnordered("Balance", func() {
+		cents, err := l.Balance("alice")
+		errs <- err
+		seen <- cents
+	})
+	if !read.Wait(t) {
+		return
+	}
+
+	first, ok := transfer(t, context.Background(), l, "alice", "bob", 3_000)
+	if !ok {
+		return
+	}
+	require.NoError(t, first.err)
+	require.NoError(t, <-errs)
+	assert.Equal(t, int64(10_000), <-seen, "alice's balance before the transfer")
+	if got, ok := balances(t, l); ok {
+		assert.Equal(t, map[string]int64{"alice": 7_000, "bob": 3_500}, got)
+	}
+}
+
+// TestTwoTransfersAtOnce has two customers' payments from bob's wallet
+// arrive at the same moment: 300 each, and bob has 500. One of them must be
+// refused. The journal holds whichever transfer reaches it first until the
+// other one has got as far as it can (waiting for the ledger's lock, or in
+// the journal too), so a check of bob's funds that is not held until the
+// debit is seen to let both through, every time.
+func TestTwoTransfersAtOnce(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	j := &fakeJournal{}
+	l := ledger.New(j, opening())
+	ctx := context.Background()
+
+	start := make(chan struct{})
+	var res [2]result
+	var calls [2]*katatest.Call
+	for i := range calls {
+		calls[i] = watch().Go("Transfer bob -> alice", func() {
+			<-start
+			defer func() { res[i].panicked = recover() }()
+			res[i].err = l.Transfer(ctx, "bob", "alice", 300)
+		})
+	}
+	j.hold = func() {
+		for j.appends() < 2 && !calls[0].Parked() && !calls[1].Parked() {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	close(start) // releases both customers together
+
+	ok0, ok1 := calls[0].Wait(t), calls[1].Wait(t)
+	if !ok0 || !ok1 {
+		return
+	}
+	var paid, refused int
+	for _, r := range res {
+		assert.Nil(t, r.panicked, "Transfer panicked")
+		switch {
+		case r.err == nil:
+			paid++
+		case errors.Is(r.err, ledger.ErrInsufficientFunds):
+			refused++
+		default:
+			assert.NoError(t, r.err)
+		}
+	}
+	assert.Equal(t, 1, paid, "transfers of 300 that went through, with 500 in bob's wallet")
+	assert.Equal(t, 1, refused, "transfers refused for insufficient funds")
+	if got, ok := balances(t, l); ok {
+		assert.Equal(t, map[string]int64{"alice": 10_300, "bob": 200}, got)
+	}
+}
+
+// result is what one call of Transfer did.
+type result struct {
+	err      error
+	panicked any // the value Transfer panicked with, or nil
+}
+
+// watch guards a call into the ledger: it fails the test with a deadlock
+// guard message as soon as the call is parked inside the ledger with no
+// goroutine left in the ledger that could wake it (a lock nobody will
+// release), however slow the machine.
+func watch() *katatest.Watch { return katatest.WatchPackageOf(ledger.New) }
+
+// transfer calls l.Transfer under the deadlock guard and recovers a panic the
+// way net/http does for a handler. It returns false when Transfer cannot
+// return, which means it is waiting for a lock that nobody will release.
+func transfer(t *testing.T, ctx context.Context, l *ledger.Ledger, from, to string, cents int64) (result, bool) {
+	t.Helper()
+	var res result
+	ok := watch().Returns(t, "Transfer "+from+" -> "+to, func() {
+		defer func() { res.panicked = recover() }()
+		res.err = l.Transfer(ctx, from, to, cents)
+	})
+	if !ok {
+		return result{}, false // Transfer may still write res: leave it alone
+	}
+	return res, true
+}
+
+// balances reads every test account's balance under the deadlock guard.
+func balances(t *testing.T, l *ledger.Ledger) (map[string]int64, bool) {
+	t.Helper()
+	got := map[string]int64{}
+	var err error
+	ok := watch().Returns(t, "Balance", func() {
+		for name := range opening() {
+			var cents int64
+			if cents, err = l.Balance(name); err != nil {
+				return
+			}
+			got[name] = cents
+		}
+	})
+	if !ok {
+		return nil, false
+	}
+	require.NoError(t, err)
+	return got, true
+}
+
+// outcome is what the fake journal does with the first entry it is given.
+type outcome int
+
+const (
+	stored outcome = iota // it is stored
+	fails                 // Append returns errDiskFull
+	panics                // Append panics with errJournalBug
+)
+
+// errJournalBug is the value the panicking fake journal panics with.
+var errJournalBug = errors.New("journal driver: index out of range")
+
+// fakeJournal keeps entries in memory. The first Append does what first
+// says; every later Append stores its entry. If hold is set, the first
+// Append calls it first and goes on when it returns.
+type fakeJournal struct {
+	first outcome
+	hold  func()
+
+	mu      sync.Mutex
+	calls   int
+	entries []ledger.Entry
+}
+
+func (j *fakeJournal) Append(ctx context.Context, e ledger.Entry) error {
+	j.mu.Lock()
+	j.calls++
+	n := j.calls
+	j.mu.Unlock()
+	if n == 1 && j.hold != nil {
+		j.hold() // outside j.mu: another transfer may reach Append meanwhile
+	}
+	if n == 1 {
+		switch j.first {
+		case fails:
+			return errDiskFull
+		case panics:
+			panic(errJournalBug)
+		}
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.entries = append(j.entries, e)
+	return nil
+}
+
+// appends returns how many times Append has been called.
+func (j *fakeJournal) appends() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.calls
+}
