@@ -123,10 +123,11 @@ func New(ctx context.Context, eng Engine, opts Options) Model {
 	m := Model{
 		ctx: ctx, eng: eng, opts: opts, keys: newKeyMap(), jobs: &sync.WaitGroup{},
 		katas: eng.Katas(), width: 80, height: 24,
-		spinner:  spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(opts.Styles.Running)),
-		progress: progress.New(progress.WithoutPercentage(), progress.WithWidth(30), progress.WithSolidFill(opts.Styles.BarColor)),
-		help:     help.New(),
-		warming:  opts.Warm,
+		spinner: spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(opts.Styles.Running)),
+		progress: progress.New(progress.WithoutPercentage(), progress.WithWidth(30), progress.WithSolidFill(opts.Styles.BarColor),
+			progress.WithColorProfile(opts.Styles.Renderer.ColorProfile())), // NO_COLOR: a plain bar
+		help:    help.New(),
+		warming: opts.Warm,
 	}
 	m.help.Styles = opts.Styles.HelpStyles
 	m.list = newListModel(m.katas, opts.Styles)

@@ -226,3 +226,18 @@ func TestSmallTerminalDegrades(t *testing.T) {
 	assert.LessOrEqual(t, len(strings.Split(v, "\n")), 14)
 	assert.Contains(t, v, "FAILING")
 }
+
+// TestNoColor: with the ASCII profile (NO_COLOR), no screen carries a colour
+// escape. (The progress bar picks its profile from the terminal, which a
+// test does not have: scripts/tui-tmux.sh checks it in a real one.)
+func TestNoColor(t *testing.T) {
+	defer noLeaks(t)
+	f := newFake()
+	f.state.Solved = map[string]bool{"01-wg-ordering": true}
+	m, cancel := start(t, f)
+	defer cancel()
+	for _, keys := range [][]string{nil, {"l"}, {"esc", "h"}, {"esc", "?"}} {
+		m = press(t, m, keys...)
+		assert.NotContains(t, m.View(), "\x1b[", "after %v", keys)
+	}
+}
