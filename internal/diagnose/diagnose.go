@@ -363,7 +363,7 @@ func (d *Diagnoser) line(pkg, test, text string) {
 		d.closeLeak()
 	}
 	if d.testify != nil {
-		if strings.HasPrefix(strings.TrimLeft(text, " "), "\t") {
+		if strings.HasPrefix(strings.TrimLeft(text, " "), "\t") && !strings.Contains(text, "Error Trace:") {
 			d.testify.lines = append(d.testify.lines, text)
 			return
 		}

@@ -398,21 +398,45 @@ func (d *Diagnoser) closeTestify() {
 		}
 	}
 	errLines := fields["Error"]
+	head, rest := "", []string(nil)
 	if len(errLines) > 0 {
-		f.Message = strings.TrimSpace(errLines[0])
+		head, rest = strings.TrimSpace(errLines[0]), errLines[1:]
 	}
-	if msg := fields["Messages"]; len(msg) > 0 && msg[0] != "" {
-		f.Message = strings.TrimSuffix(f.Message, ":") + ": " + msg[0]
+	// "Received unexpected error:" with the error on the next line: read
+	// the block whole.
+	for len(rest) > 0 && strings.HasSuffix(head, ":") && rest[0] != "" && !isExpectedActual(rest[0]) {
+		head += " " + rest[0]
+		rest = rest[1:]
+	}
+	f.Message = head
+	var msg []string
+	for _, l := range fields["Messages"] {
+		if l != "" {
+			msg = append(msg, l)
+		}
+	}
+	if len(msg) > 0 {
+		// testify's sentence ends in "." or ":"; the test's own words follow.
+		f.Message = strings.TrimRight(f.Message, ".: ")
+		if f.Message != "" {
+			f.Message += ": "
+		}
+		f.Message += strings.Join(msg, " ")
 	}
 	if f.Message == "" {
 		f.Message = "an assertion failed"
 	}
-	for _, l := range errLines[min(1, len(errLines)):] {
-		if strings.HasPrefix(l, "expected") || strings.HasPrefix(l, "actual") || strings.HasPrefix(l, "Error") {
+	for _, l := range rest {
+		if isExpectedActual(l) || strings.HasPrefix(l, "Error") {
 			f.Details = append(f.Details, clip(l, 300))
 		}
 	}
 	d.add(f)
+}
+
+// isExpectedActual reports testify's "expected: ..." and "actual  : ..." lines.
+func isExpectedActual(l string) bool {
+	return strings.HasPrefix(l, "expected") || strings.HasPrefix(l, "actual")
 }
 
 // goroutineRE matches a traceback's goroutine header:
