@@ -125,10 +125,12 @@ func check(t *testing.T, paths []string, observe func(health.Result)) (health.Re
 	}
 	c := &health.Checker{Client: &http.Client{Transport: bodies}, Observe: observe}
 	var rep health.Report
-	ok := katatest.Within(t, katatest.GuardTimeout, "Check", func() {
+	if !katatest.Within(t, katatest.GuardTimeout, "Check", func() {
 		rep = c.Check(t.Context(), urls)
-	})
-	return rep, bodies.unclosed(), ok
+	}) {
+		return health.Report{}, nil, false // Check may still write rep: leave it alone
+	}
+	return rep, bodies.unclosed(), true
 }
 
 // receiver answers like the webhook receivers do. The first element of the
@@ -258,6 +260,14 @@ func (b *bodyTracker) RoundTrip(r *http.Request) (*http.Response, error) {
 		b.mu.Unlock()
 	}}
 	return resp, nil
+}
+
+// CloseIdleConnections passes the call on to the real transport, as
+// http.Client.CloseIdleConnections expects of a RoundTripper that wraps one.
+func (b *bodyTracker) CloseIdleConnections() {
+	if t, ok := b.base.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
 }
 
 func (b *bodyTracker) unclosed() []string {
