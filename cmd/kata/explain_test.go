@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,6 +32,14 @@ func fixture(t *testing.T, name string) string {
 	return string(b)
 }
 
+// snapshot is the absolute path of the code a fixture was recorded from.
+func snapshot(t *testing.T, name string) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "internal", "diagnose", "testdata", "src", name))
+	require.NoError(t, err)
+	return filepath.ToSlash(dir)
+}
+
 func TestExplain(t *testing.T) {
 	defer noLeaks(t)
 	tests := []struct {
@@ -53,7 +62,14 @@ func TestExplain(t *testing.T) {
 		// explained from a directory outside any module: the same places,
 		// relative to the module.
 		{name: "another machine's paths", stdin: strings.ReplaceAll(fixture(t, "04-buggy.json"), "$ROOT", "/home/someone/src/concurrency"), code: 1,
-			contains: []string{"katas/04-mutex-defer/ledger.go:64", "katas/04-mutex-defer/ledger_test.go:97"}},
+			contains: []string{"leak  katas/04-mutex-defer/ledger.go:64", "deadlock  katas/04-mutex-defer/ledger_test.go:127",
+				"assertion  katas/04-mutex-defer/ledger_test.go:133", "started at internal/katatest/watch.go:99"}},
+		// Recorded on this machine in a checkout that is not the current
+		// directory (the snapshot of the code the run was recorded from):
+		// the same places, and the causes read from that checkout.
+		{name: "another directory", stdin: strings.ReplaceAll(fixture(t, "04-buggy.json"), "$ROOT", snapshot(t, "04-buggy")), code: 1,
+			contains: []string{"leak  katas/04-mutex-defer/ledger.go:64", "cause: katas/04-mutex-defer/ledger.go:71 — returns with l.mu still locked",
+				"cause: katas/04-mutex-defer/ledger.go:73", "FAIL: 7 findings"}},
 		{name: "stdin is a terminal", tty: true, code: 2},
 		{name: "unexpected argument", args: []string{"01"}, code: 2},
 		{name: "unknown flag", args: []string{"--nope"}, code: 2},

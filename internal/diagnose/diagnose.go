@@ -98,6 +98,7 @@ const maxPartial = 64 << 10
 // block collects the lines of one multi-line report.
 type block struct {
 	test  string
+	pkg   string // the import path of the test's package
 	lines []string
 	where Location // the test line that printed it, when known
 	// bare: the report was printed straight to the output (goleak's
@@ -375,7 +376,7 @@ func (d *Diagnoser) line(pkg, test, text string) {
 	case strings.Contains(text, "found unexpected goroutines"):
 		d.leak = &block{test: test, where: d.testLoc(pkg, m), bare: m == nil && indent(text) == 0, indent: indent(text)}
 	case strings.Contains(text, "Error Trace:"):
-		d.testify = &block{test: test, lines: []string{text}}
+		d.testify = &block{test: test, pkg: pkg, lines: []string{text}}
 	case m != nil && strings.HasPrefix(m[3], DeadlockMarker):
 		d.add(Finding{Kind: KindDeadlock, Test: test, Location: d.testLoc(pkg, m),
 			Message: DeadlockMarker + " " + strings.TrimSpace(strings.TrimPrefix(m[3], DeadlockMarker)),
@@ -400,11 +401,12 @@ func (d *Diagnoser) testLoc(pkg string, m []string) Location {
 	}
 	n, _ := strconv.Atoi(m[2])
 	file := m[1]
+	pkg = strings.TrimSuffix(pkg, "_test")
 	switch {
 	case d.loc.kataDir != "":
 		file = path.Join(d.loc.kataDir, file)
-	case d.opts.Module != "" && strings.HasPrefix(pkg, d.opts.Module+"/"):
-		file = path.Join(strings.TrimPrefix(pkg, d.opts.Module+"/"), file)
+	case d.loc.moduleOf(pkg) != "":
+		file = path.Join(strings.TrimPrefix(strings.TrimPrefix(pkg, d.loc.moduleOf(pkg)), "/"), file)
 	}
 	return Location{File: file, Line: n}
 }

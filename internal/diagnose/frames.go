@@ -124,13 +124,8 @@ func (l locator) tested(f frame) (string, bool) {
 	if pkg == "" {
 		return "", false
 	}
-	mod := ""
-	switch {
-	case l.module != "" && (pkg == l.module || strings.HasPrefix(pkg, l.module+"/")):
-		mod = l.module
-	case l.pkgs[pkg]:
-		mod = guessModule(pkg, l.pkgs)
-	default:
+	mod := l.moduleOf(pkg)
+	if mod == "" {
 		return "", false
 	}
 	dir := path.Dir(path.Clean(filepath.ToSlash(f.File)))
@@ -145,6 +140,24 @@ func (l locator) tested(f frame) (string, bool) {
 		l.roots[root] = true
 	}
 	return r, true
+}
+
+// moduleOf returns the module of a package when it is the module on disk
+// or the module of one of the stream's packages ("" otherwise).
+func (l locator) moduleOf(pkg string) string {
+	within := func(m string) bool { return m != "" && (pkg == m || strings.HasPrefix(pkg, m+"/")) }
+	if within(l.module) {
+		return l.module
+	}
+	if l.pkgs[pkg] {
+		return guessModule(pkg, l.pkgs)
+	}
+	for p := range l.pkgs {
+		if m := guessModule(p, l.pkgs); within(m) {
+			return m
+		}
+	}
+	return ""
 }
 
 // guessModule guesses the module of a package from the import paths of the

@@ -394,7 +394,10 @@ func (d *Diagnoser) closeTestify() {
 	f := Finding{Kind: KindAssertion, Test: b.test}
 	if tr := fields["Error Trace"]; len(tr) > 0 {
 		if m := fileLineRE.FindStringSubmatch(tr[0]); m != nil {
-			f.Location = d.loc.loc(frame{File: m[1], Line: atoi(m[2])})
+			// The trace names a file of the test's package: the package
+			// places it when the path was recorded elsewhere.
+			f.Location = d.loc.loc(frame{Func: strings.TrimSuffix(b.pkg, "_test") + ".Test", File: m[1], Line: atoi(m[2])})
+			f.Location.Func = ""
 		}
 	}
 	errLines := fields["Error"]
