@@ -39,6 +39,6 @@ func (m Model) updateBook(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	var cmd tea.Cmd
-	m.book.pager, cmd = m.book.pager.update(msg)
+	m.book.pager, cmd = m.book.pager.update(msg, m.keys)
 	return m, cmd
 }

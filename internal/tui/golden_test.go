@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"testing"
 	"time"
@@ -24,10 +25,13 @@ func TestScreens(t *testing.T) {
 		setup   func(f *fakeEngine)
 		keys    []string
 		waitFor string
+		w, h    int // terminal size; 0 is 80x24
 	}{
 		{name: "welcome", setup: func(f *fakeEngine) { f.state.Welcomed = false }, waitFor: "Press enter"},
 		{name: "kata_failing", waitFor: "FAILING"},
 		{name: "kata_solved", setup: solved, waitFor: "SOLVED"},
+		{name: "kata_failing_60x16", waitFor: "FAILING", w: 60, h: 16},
+		{name: "kata_solved_60x16", setup: solved, waitFor: "SOLVED", w: 60, h: 16},
 		{name: "list", keys: []string{"l"}, waitFor: "03-ctx-timeout"},
 		{name: "hints", keys: []string{"h"}, waitFor: "Nudge"},
 		{name: "help", keys: []string{"?"}, waitFor: "EDITOR"},
@@ -48,24 +52,28 @@ func TestScreens(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			tm := teatest.NewTestModel(t, New(ctx, f, testOptions()), teatest.WithInitialTermSize(80, 24))
+			tm := teatest.NewTestModel(t, New(ctx, f, testOptions()), teatest.WithInitialTermSize(cmp.Or(tt.w, 80), cmp.Or(tt.h, 24)))
 			if len(tt.keys) > 0 {
 				teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 					return bytes.Contains(b, []byte("FAILING")) || bytes.Contains(b, []byte("SOLVED"))
 				},
-					teatest.WithDuration(5*time.Second))
+					teatest.WithDuration(hangGuard))
 				for _, k := range tt.keys {
 					tm.Send(keyMsg(k))
 				}
 			}
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tt.waitFor)) },
-				teatest.WithDuration(5*time.Second))
+				teatest.WithDuration(hangGuard))
 			tm.Send(tea.QuitMsg{})
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(hangGuard)).(Model)
 			golden.RequireEqual(t, []byte(final.View()))
 		})
 	}
 }
+
+// hangGuard only stops a test that hangs; it is no performance bound, so a
+// loaded machine never misses it.
+const hangGuard = 2 * time.Minute
 
 // solved makes every run of the fake pass.
 func solved(f *fakeEngine) {

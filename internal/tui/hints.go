@@ -80,7 +80,7 @@ func (m Model) updateHints(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	m.hints.pager, cmd = m.hints.pager.update(msg)
+	m.hints.pager, cmd = m.hints.pager.update(msg, m.keys)
 	return m, cmd
 }
 

@@ -3,9 +3,11 @@ package tui
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -176,7 +178,7 @@ func (m Model) notes() string {
 	}
 	if m.watchNote != "" {
 		lines = append(lines, m.watchNote)
-	} else if m.opts.Manual {
+	} else if m.opts.Manual && m.run.verdict == nil {
 		lines = append(lines, "manual mode: save, then press r to run the tests")
 	}
 	if m.run.verdict != nil {
@@ -209,7 +211,14 @@ func (m Model) statusLine() string {
 	case m.run.verdict != nil && m.run.verdict.Outcome == check.Almost:
 		return st.Pending.Render("~ ALMOST: the tests pass, but:")
 	case m.run.verdict != nil:
-		return st.Failing.Render(fmt.Sprintf("✘ FAILING — %d finding(s). Save the file to re-run.", len(m.run.findings)))
+		n, word, again := len(m.run.findings), "findings", "Save the file to run again."
+		if n == 1 {
+			word = "finding"
+		}
+		if m.opts.Manual {
+			again = "Save, then press r to run again."
+		}
+		return st.Failing.Render(fmt.Sprintf("✘ FAILING — %d %s. %s", n, word, again))
 	case m.state.Solved[k.ID]:
 		return st.Solved.Render("✔ solved before") + st.Subtle.Render(" — r to run again")
 	}
@@ -284,5 +293,15 @@ func (m Model) footer() string {
 	if m.solvedNow() || (m.state.Solved[m.kata().ID] && !m.run.running) {
 		keys = m.keys.solvedHelp()
 	}
-	return m.help.ShortHelpView(keys)
+	return fitHelp(m.help, keys, m.width)
+}
+
+// fitHelp renders a one-line key help within width: when it does not fit,
+// keys are dropped from the middle, never "? help" and "q quit" at the end.
+func fitHelp(h help.Model, keys []key.Binding, width int) string {
+	h.Width = 0 // measure untruncated
+	for len(keys) > 2 && lipgloss.Width(h.ShortHelpView(keys)) > width {
+		keys = slices.Delete(slices.Clone(keys), len(keys)-3, len(keys)-2)
+	}
+	return h.ShortHelpView(keys)
 }

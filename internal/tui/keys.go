@@ -6,6 +6,8 @@ import "github.com/charmbracelet/bubbles/key"
 type keyMap struct {
 	Run, Next, Hint, Solution, Diff, Book, List, Edit, Output, Reset key.Binding
 	Help, Quit, Back, Enter, Yes, No, Filter                         key.Binding
+	// Top and Bottom jump to the first and last line of every pager.
+	Top, Bottom key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -27,6 +29,8 @@ func newKeyMap() keyMap {
 		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		No:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (list)")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", "top (pagers)")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "bottom (pagers)")),
 	}
 }
 
@@ -45,6 +49,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Run, k.Hint, k.Output, k.Edit, k.Reset},
 		{k.Solution, k.Diff, k.Book, k.Next, k.List},
-		{k.Filter, k.Help, k.Back, k.Quit},
+		{k.Filter, k.Top, k.Bottom, k.Help, k.Back, k.Quit},
 	}
 }

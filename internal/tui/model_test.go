@@ -241,3 +241,51 @@ func TestNoColor(t *testing.T) {
 		assert.NotContains(t, m.View(), "\x1b[", "after %v", keys)
 	}
 }
+
+// TestPagerHomeEnd: end and home (and G, g) jump in every pager.
+func TestPagerHomeEnd(t *testing.T) {
+	defer noLeaks(t)
+	p := newPagerModel()
+	p.setSize(40, 5)
+	p.vp.SetContent(strings.Repeat("line\n", 50))
+	keys := newKeyMap()
+	for _, tt := range []struct {
+		key    tea.KeyMsg
+		bottom bool
+	}{
+		{tea.KeyMsg{Type: tea.KeyEnd}, true},
+		{tea.KeyMsg{Type: tea.KeyHome}, false},
+		{keyMsg("G"), true},
+		{keyMsg("g"), false},
+	} {
+		p, _ = p.update(tt.key, keys)
+		assert.Equal(t, tt.bottom, p.vp.AtBottom(), "after %s", tt.key)
+		assert.Equal(t, !tt.bottom, p.vp.AtTop(), "after %s", tt.key)
+	}
+}
+
+// TestWrapCode: a long code line is broken into marked pieces indented like
+// the line; short lines are left alone.
+func TestWrapCode(t *testing.T) {
+	code := "func f() {\n\treturn cmp.Compare(a.Supplier, b.Supplier)\n}\n"
+	got := wrapCode(code, 24)
+	assert.Equal(t, "func f() {\n    return cmp.Compare(a\n    ↪ .Supplier, b.Suppl\n    ↪ ier)\n}\n", got)
+	assert.Equal(t, strings.ReplaceAll(code, "\t", "    "), wrapCode(code, 80))
+}
+
+// TestFooterKeepsHelpAndQuit: on a narrow terminal the footer drops keys
+// from the middle, never "? help" and "q quit".
+func TestFooterKeepsHelpAndQuit(t *testing.T) {
+	defer noLeaks(t)
+	m, cancel := start(t, newFake())
+	defer cancel()
+	for _, size := range []tea.WindowSizeMsg{{Width: 80, Height: 24}, {Width: 60, Height: 16}, {Width: 40, Height: 12}} {
+		next, _ := m.Update(size)
+		m = next.(Model)
+		lines := strings.Split(m.View(), "\n")
+		last := lines[len(lines)-1]
+		assert.Contains(t, last, "? help", "at %dx%d", size.Width, size.Height)
+		assert.Contains(t, last, "q quit", "at %dx%d", size.Width, size.Height)
+		assert.LessOrEqual(t, len([]rune(last)), size.Width)
+	}
+}

@@ -31,6 +31,6 @@ func (m Model) updateOutput(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	var cmd tea.Cmd
-	m.output.pager, cmd = m.output.pager.update(msg)
+	m.output.pager, cmd = m.output.pager.update(msg, m.keys)
 	return m, cmd
 }

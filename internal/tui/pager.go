@@ -2,7 +2,9 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -54,7 +56,45 @@ func markdownAt(md string, render func(string, int) string) func(int) string {
 // plainAt is pager content of plain text (code, diffs, test output),
 // wrapped at the width rather than cut.
 func plainAt(text string) func(int) string {
-	return func(w int) string { return ansi.Wrap(text, max(w, 10), "") }
+	return func(w int) string { return wrapCode(text, max(w, 10)) }
+}
+
+// continued marks the second and later pieces of a code line too long for
+// the screen, so a wrapped line never reads as two lines of code.
+const continued = "↪ "
+
+// wrapCode breaks each line longer than w into pieces of w cells, the
+// later pieces marked with continued and indented like the line. Tabs
+// become four spaces, so widths are what the terminal shows.
+func wrapCode(text string, w int) string {
+	var b strings.Builder
+	for line := range strings.Lines(strings.ReplaceAll(text, "\t", "    ")) {
+		nl := strings.HasSuffix(line, "\n")
+		line = strings.TrimSuffix(line, "\n")
+		if ansi.StringWidth(line) <= w {
+			b.WriteString(line)
+		} else {
+			prefix := line[:len(line)-len(strings.TrimLeft(line, " "))] + continued
+			if ansi.StringWidth(prefix) > w/2 {
+				prefix = continued
+			}
+			first := ansi.Truncate(line, w, "")
+			b.WriteString(first)
+			rest := line[len(first):]
+			for rest != "" {
+				piece := ansi.Truncate(rest, w-ansi.StringWidth(prefix), "")
+				if piece == "" {
+					break
+				}
+				b.WriteString("\n" + prefix + piece)
+				rest = rest[len(piece):]
+			}
+		}
+		if nl {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
 }
 
 // rendered installs a render if it is the latest one.
@@ -71,7 +111,17 @@ func (p *pagerModel) rendered(msg renderedMsg) {
 	}
 }
 
-func (p pagerModel) update(msg tea.Msg) (pagerModel, tea.Cmd) {
+func (p pagerModel) update(msg tea.Msg, keys keyMap) (pagerModel, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case key.Matches(k, keys.Top):
+			p.vp.GotoTop()
+			return p, nil
+		case key.Matches(k, keys.Bottom):
+			p.vp.GotoBottom()
+			return p, nil
+		}
+	}
 	var cmd tea.Cmd
 	p.vp, cmd = p.vp.Update(msg)
 	return p, cmd
@@ -79,7 +129,7 @@ func (p pagerModel) update(msg tea.Msg) (pagerModel, tea.Cmd) {
 
 func (p pagerModel) view(st Styles) string {
 	pos := fmt.Sprintf("%3.f%%", p.vp.ScrollPercent()*100)
-	foot := "↑/↓ pgup/pgdn scroll · esc back"
+	foot := "↑↓ pgup pgdn home end · esc back"
 	if p.footer != "" {
 		foot = p.footer + " · " + foot
 	}

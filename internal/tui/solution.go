@@ -5,7 +5,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gokatas/concurrency/internal/catalog"
 )
@@ -26,11 +25,12 @@ func (s *solutionModel) show(k catalog.Kata, render func(string, int) string) te
 		s.pager.footer = "d the solution · b book"
 		return s.pager.load(screenSolution, k.ID+" · your file vs the solution", plainAt(s.sol.Diff))
 	}
-	// The code is shown as it is (Markdown would wrap it); the explanation is rendered.
+	// The explanation first (it says where the change is), then the code as
+	// it is (Markdown would reflow it).
 	code, expl := ensureNL(s.sol.Code), s.sol.Explanation
 	s.pager.footer = "d your file vs the solution · b book"
-	return s.pager.load(screenSolution, k.ID+" · solution and why it works", func(w int) string {
-		return ansi.Wrap(code, max(w, 10), "") + "\n" + render(expl, w)
+	return s.pager.load(screenSolution, k.ID+" · why it works, then the solution", func(w int) string {
+		return render(expl, w) + "\n" + wrapCode(code, max(w, 10))
 	})
 }
 
@@ -83,6 +83,6 @@ func (m Model) updateSolution(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	m.solution.pager, cmd = m.solution.pager.update(msg)
+	m.solution.pager, cmd = m.solution.pager.update(msg, m.keys)
 	return m, cmd
 }
