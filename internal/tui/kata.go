@@ -44,6 +44,12 @@ func (m Model) updateKata(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.list.sel(m.idx)
 	case key.Matches(k, m.keys.Output):
 		return m.openOutput()
+	case key.Matches(k, m.keys.Up):
+		m = m.moveSelection(-1)
+	case key.Matches(k, m.keys.Down):
+		m = m.moveSelection(1)
+	case key.Matches(k, m.keys.Enter):
+		return m.openFinding()
 	case key.Matches(k, m.keys.Edit):
 		return m, openEditor(m.opts.Editor, filepath.Join(m.eng.Root(), filepath.FromSlash(kata.Dir), kata.Files[0]))
 	case key.Matches(k, m.keys.Reset):
@@ -223,59 +229,6 @@ func (m Model) statusLine() string {
 		return st.Solved.Render("✔ solved before") + st.Subtle.Render(" — r to run again")
 	}
 	return st.Pending.Render("pending — r runs the tests")
-}
-
-// findingsView renders the findings of the last run, each at its
-// file:line, in at most room lines: with details when they fit, else one
-// line each, else as many as fit and a count of the rest.
-func (m Model) findingsView(w, room int) string {
-	st := m.opts.Styles
-	var msg string
-	if m.message != "" {
-		msg = st.Note.Render(m.message) + "\n"
-		room -= lipgloss.Height(msg)
-	}
-	if len(m.run.findings) == 0 || room < 2 {
-		return msg
-	}
-	medium := func(f diagnose.Finding) string {
-		return st.Kind.Render(strings.ToUpper(string(f.Kind))) + " " + st.Location.Render(where(f)) + "\n" +
-			lipgloss.NewStyle().Width(w-2).PaddingLeft(2).Render(f.Message) + "\n"
-	}
-	full := func(f diagnose.Finding) string {
-		var b strings.Builder
-		b.WriteString(medium(f))
-		for _, d := range f.Details {
-			b.WriteString(st.Detail.Width(w-4).PaddingLeft(4).Render("· "+d) + "\n")
-		}
-		return b.String()
-	}
-	compact := func(f diagnose.Finding) string {
-		head := strings.ToUpper(string(f.Kind)) + " " + where(f)
-		line := head + "  " + f.Message
-		if len([]rune(line)) > w {
-			line = string([]rune(line)[:max(w-1, 1)]) + "…"
-		}
-		return st.Kind.Render(line[:min(len(head), len(line))]) + line[min(len(head), len(line)):] + "\n"
-	}
-	for _, render := range []func(diagnose.Finding) string{full, medium, compact} {
-		var b strings.Builder
-		for _, f := range m.run.findings {
-			b.WriteString(render(f))
-		}
-		if lipgloss.Height(b.String()) <= room {
-			return msg + b.String()
-		}
-	}
-	var b strings.Builder
-	for i, f := range m.run.findings {
-		if i >= room-1 {
-			b.WriteString(st.Subtle.Render(fmt.Sprintf("… %d more: make the window taller, or o for the raw output", len(m.run.findings)-i)) + "\n")
-			break
-		}
-		b.WriteString(compact(f))
-	}
-	return msg + b.String()
 }
 
 func where(f diagnose.Finding) string {

@@ -8,6 +8,8 @@ type keyMap struct {
 	Help, Quit, Back, Enter, Yes, No, Filter                         key.Binding
 	// Top and Bottom jump to the first and last line of every pager.
 	Top, Bottom key.Binding
+	// Up and Down choose a finding on the kata screen (Enter opens it).
+	Up, Down key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -29,6 +31,8 @@ func newKeyMap() keyMap {
 		Yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		No:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (list)")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous finding")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next finding")),
 		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", "top (pagers)")),
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "bottom (pagers)")),
 	}
@@ -47,7 +51,7 @@ func (k keyMap) solvedHelp() []key.Binding {
 // FullHelp is the help screen.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Run, k.Hint, k.Output, k.Edit, k.Reset},
+		{k.Run, k.Hint, k.Output, k.Edit, k.Reset, k.Up, k.Down},
 		{k.Solution, k.Diff, k.Book, k.Next, k.List},
 		{k.Filter, k.Top, k.Bottom, k.Help, k.Back, k.Quit},
 	}

@@ -92,6 +92,7 @@ type Model struct {
 	runs  int // run ids
 
 	message string
+	sel     int // the selected finding on the kata screen
 
 	watchID     int
 	watchCancel context.CancelFunc
@@ -424,6 +425,7 @@ func (m Model) onRunDone(msg runDoneMsg) (tea.Model, tea.Cmd) {
 	v := msg.verdict
 	m.run.verdict = &v
 	m.run.findings = v.Findings
+	m.sel = 0
 	if v.Outcome == check.Solved {
 		m.state.Solved[m.kata().ID] = true
 		m.list.refresh(m.katas, m.state)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/check"
+	"github.com/gokatas/concurrency/internal/diagnose"
 )
 
 func keyMsg(s string) tea.KeyMsg {
@@ -288,4 +289,40 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 		assert.Contains(t, last, "q quit", "at %dx%d", size.Width, size.Height)
 		assert.LessOrEqual(t, len([]rune(last)), size.Width)
 	}
+}
+
+// TestFindingsMergeAndSelect: identical findings from two tests are shown
+// once with a count and the tests; ↑/↓ choose one, enter opens it with the
+// raw output around it; at 80x24 no line of the list is cut with "…".
+func TestFindingsMergeAndSelect(t *testing.T) {
+	defer noLeaks(t)
+	f := newFake()
+	leak := diagnose.Finding{Kind: diagnose.KindLeak, Message: "a response body was never closed, so its connection's goroutines were left running " + strings.Repeat("and on ", 8),
+		Location: diagnose.Location{File: "katas/02-unclosed-body/checker.go", Line: 57}}
+	deadlock := diagnose.Finding{Kind: diagnose.KindDeadlock, Message: "Compare did not return", Test: "TestCompare/two",
+		Location: diagnose.Location{File: "katas/02-unclosed-body/checker_test.go", Line: 81}}
+	a, b := leak, leak
+	a.Test, b.Test = "TestCheck/non-2xx", "TestCheck/not-json"
+	f.verdict = func(k catalog.Kata) check.Verdict {
+		return check.Verdict{Kata: k.ID, Outcome: check.Failing, RaceChecked: true, Findings: []diagnose.Finding{a, b, deadlock},
+			Output: "=== RUN TestCompare/two\n    checker_test.go:81: deadlock guard: Compare did not return\n--- FAIL: TestCompare/two\n"}
+	}
+	m, cancel := start(t, f)
+	defer cancel()
+	m.run.lines = strings.Split(m.run.verdict.Output, "\n")
+	v := m.View()
+	assert.Contains(t, v, "LEAK katas/02-unclosed-body/checker.go:57 ×2 · TestCheck/non-2xx and 1 more")
+	assert.Contains(t, v, "DEADLOCK katas/02-unclosed-body/checker_test.go:81 · TestCompare/two")
+	assert.NotContains(t, v, "…")
+
+	m = press(t, m, "down")
+	assert.Equal(t, 1, m.sel)
+	m = press(t, m, "down")
+	assert.Equal(t, 1, m.sel, "stays on the last finding")
+	m = press(t, m, "enter")
+	assert.Equal(t, screenOutput, m.screen)
+	v = m.View()
+	assert.Contains(t, v, "deadlock finding")
+	assert.Contains(t, v, "the raw output around it")
+	assert.Contains(t, v, "checker_test.go:81: deadlock guard")
 }
