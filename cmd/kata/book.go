@@ -15,7 +15,7 @@ import (
 // summaryFile is the book's table of contents.
 const summaryFile = "book/SUMMARY.md"
 
-// cmdBook is `kata book [KATA]`: a chapter, rendered in a terminal and plain
+// cmdBook is `kata book [KATA|PAGE]`: a chapter, rendered in a terminal and plain
 // Markdown when piped. Without KATA: the book's contents, or the current
 // kata's chapter when the book has none.
 func cmdBook(ctx context.Context, e *env, args []string) error {
@@ -58,7 +58,30 @@ func chapter(w *workbook, names []string) (string, error) {
 			return page, nil
 		}
 	}
-	return "", err
+	var ids []string
+	for _, k := range w.cat.Katas {
+		ids = append(ids, fmt.Sprintf("%02d", k.Number))
+	}
+	return "", &exitError{code: exitUsage, msg: fmt.Sprintf("no kata or page %q in the book: katas by number (%s), other pages by name (%s)",
+		strings.Join(names, " "), strings.Join(ids, ", "), strings.Join(bookPages(w), ", "))}
+}
+
+// bookPages names the book's pages that are not kata chapters, as
+// `kata book NAME` takes them.
+func bookPages(w *workbook) []string {
+	chapters := map[string]bool{summaryFile: true}
+	for _, k := range w.cat.Katas {
+		chapters[k.Chapter] = true
+	}
+	entries, _ := os.ReadDir(w.cat.Path("book"))
+	var pages []string
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".md")
+		if ok && !e.IsDir() && !chapters["book/"+e.Name()] {
+			pages = append(pages, name)
+		}
+	}
+	return pages
 }
 
 // renderMarkdown renders Markdown for a terminal with glamour, and returns

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,7 +118,9 @@ func TestCommands(t *testing.T) {
 		{name: "book by number", args: []string{"book", "2"}, stdout: []string{"# 02"}},
 		{name: "doctor takes no arguments", args: []string{"doctor", "01"}, code: 2},
 		{name: "book page by name", args: []string{"book", "toolbox"}, stdout: []string{"# "}},
-		{name: "book of an unknown page", args: []string{"book", "nope"}, code: 2, stderr: []string{`no kata "nope"`}},
+		{name: "book of an unknown page", args: []string{"book", "nope"}, code: 2, stderr: []string{`no kata or page "nope"`, "other pages by name (toolbox)"}},
+		{name: "book of an unknown number names katas and pages", args: []string{"book", "99"}, code: 2,
+			stderr: []string{`no kata or page "99"`, "katas by number (01, 02)", "toolbox"}},
 		{name: "reveal with --yes", args: []string{"solution", "01", "--reveal", "--yes"}, stdout: []string{"wg.Go(func() {", "solutions/01-wg-ordering/prices.go"}},
 	}
 	for _, tt := range tests {
