@@ -44,6 +44,9 @@ const (
 	// ReturnLeaves: a function returns on cancellation while goroutines it
 	// started still run.
 	ReturnLeaves
+	// AddNoDone: WaitGroup.Add on a WaitGroup the package never calls Done
+	// (or Go) on: its Wait can never return.
+	AddNoDone
 )
 
 // Site is one line that can cause a bug.
@@ -153,6 +156,7 @@ func analyse(fset *token.FileSet, files []*ast.File, names map[*ast.File]string)
 			a.body(fd.Body)
 		}
 	}
+	addsWithoutDone(p, fset, files, names)
 	// A return found twice (in a loop and in its select) keeps the later,
 	// more precise site.
 	last := map[Site]int{}
@@ -411,4 +415,45 @@ func unbufferedChans(files []*ast.File) map[string]bool {
 		delete(un, k)
 	}
 	return un
+}
+
+// addsWithoutDone records the Add calls on a WaitGroup (by name) that the
+// package never calls Done on.
+func addsWithoutDone(p *Package, fset *token.FileSet, files []*ast.File, names map[*ast.File]string) {
+	done := map[string]bool{}
+	type add struct {
+		file string
+		pos  token.Pos
+		key  string
+	}
+	var adds []add
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if x, name, ok := methodCall(asExpr(n), "Add", "Done"); ok {
+				k := keyOf(x)
+				if name == "Done" {
+					done[k] = true
+				} else if c := n.(*ast.CallExpr); len(c.Args) == 1 && k != "" {
+					if l, ok := c.Args[0].(*ast.BasicLit); ok && l.Value != "0" && !strings.HasPrefix(l.Value, "-") {
+						adds = append(adds, add{names[f], c.Pos(), k})
+					}
+				}
+			}
+			return true
+		})
+	}
+	for _, a := range adds {
+		if done[a.key] {
+			continue
+		}
+		line := fset.Position(a.pos).Line
+		fn := ""
+		for _, s := range p.funcs {
+			if s.file == a.file && s.from <= line && line <= s.to {
+				fn = s.name
+			}
+		}
+		p.Sites = append(p.Sites, Site{Kind: AddNoDone, File: a.file, Line: line, Func: fn, Key: a.key, From: line,
+			Why: a.key + ".Add counts a task here, and nothing in the package ever calls " + a.key + ".Done: " + a.key + ".Wait can never return"})
+	}
 }

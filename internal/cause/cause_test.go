@@ -51,6 +51,15 @@ func (l *L) T() error {
 	}
 	return nil
 }`},
+		{name: "an Unlock deferred through a helper is deferred", src: `package p
+func (l *L) T() {
+	l.mu.Lock()
+	unlock := func() { l.mu.Unlock() }
+	defer func() { unlock() }()
+	if l.cp != nil {
+		return
+	}
+}`},
 		{name: "returns that skip Body.Close, not the error check's", src: `package p
 func get(c *http.Client, u string) error {
 	resp, err := c.Get(u)
@@ -109,6 +118,13 @@ func f(ctx context.Context) int {
 		return 0
 	}
 }`},
+		{name: "an Add never matched by a Done", src: `package p
+func (s *S) Start() {
+	s.drain.Add(1)
+}
+func (s *S) Stop() {
+	s.drain.Wait()
+}`, want: []string{"8 3 drain"}},
 		{name: "a loop that returns before receiving every value", src: `package p
 func f(n int) error {
 	errs := make(chan error)

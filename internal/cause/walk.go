@@ -107,12 +107,10 @@ func (a *analyser) lock(s ast.Stmt, rest []ast.Stmt, fnBody *ast.BlockStmt) {
 	unlock := map[string]string{"Lock": "Unlock", "RLock": "RUnlock"}[name]
 	from := a.line(s.Pos())
 	region := Region{File: a.file, Key: key, Read: name == "RLock", From: from}
-	if len(rest) > 0 && isDefer(rest[0]) {
-		if y, _, ok := methodCall(stmtCall(rest[0]), unlock); ok && keyOf(y) == key {
-			region.To, region.Deferred = a.line(fnBody.End()), true
-			a.p.Regions = append(a.p.Regions, region)
-			return
-		}
+	if deferredUnlock(rest, key, unlock) {
+		region.To, region.Deferred = a.line(fnBody.End()), true
+		a.p.Regions = append(a.p.Regions, region)
+		return
 	}
 	what := exprString(x)
 	w := &walker{a: a}
@@ -134,6 +132,51 @@ func (a *analyser) lock(s ast.Stmt, rest []ast.Stmt, fnBody *ast.BlockStmt) {
 		region.To = from
 	}
 	a.p.Regions = append(a.p.Regions, region)
+}
+
+// deferredUnlock reports a defer among the statements that unlock the
+// mutex: "defer mu.Unlock()", "defer func() { ...; mu.Unlock() }()", or a
+// deferred call of a local function that unlocks it
+// ("unlock := func() { mu.Unlock() }; defer func() { unlock() }()").
+func deferredUnlock(rest []ast.Stmt, key, unlock string) bool {
+	unlocks := func(n ast.Node) bool {
+		found := false
+		ast.Inspect(n, func(n ast.Node) bool {
+			if y, _, ok := methodCall(asExpr(n), unlock); ok && keyOf(y) == key {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	helpers := map[string]bool{}
+	for _, s := range rest {
+		if as, ok := s.(*ast.AssignStmt); ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 {
+			if lit, ok := as.Rhs[0].(*ast.FuncLit); ok && unlocks(lit) {
+				helpers[keyOf(as.Lhs[0])] = true
+			}
+		}
+		d, ok := s.(*ast.DeferStmt)
+		if !ok {
+			continue
+		}
+		if unlocks(d) {
+			return true
+		}
+		called := false
+		ast.Inspect(d, func(n ast.Node) bool {
+			if c, ok := n.(*ast.CallExpr); ok {
+				if id, ok := c.Fun.(*ast.Ident); ok && helpers[id.Name] {
+					called = true
+				}
+			}
+			return !called
+		})
+		if called {
+			return true
+		}
+	}
+	return false
 }
 
 func isDefer(s ast.Stmt) bool { _, ok := s.(*ast.DeferStmt); return ok }
@@ -272,7 +315,7 @@ func (a *analyser) dynamicCalls(n ast.Node, key, what string, from int) {
 		}
 		if name, ok := a.dynamic(c.Fun); ok {
 			a.site(LockPanic, c.Pos(), key, from,
-				"calls "+name+" with "+what+" locked and the Unlock not deferred: if it panics, "+what+" stays locked for good")
+				"calls "+name+" with "+what+" locked and the Unlock not deferred: code this function does not control runs under the lock, and if it panics, "+what+" stays locked for good")
 		}
 		return true
 	})

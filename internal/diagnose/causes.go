@@ -120,7 +120,7 @@ func (d *Diagnoser) leakCauses(ev evidence) []Cause {
 					}
 				}
 			case "wait":
-				kinds = []cause.Kind{cause.DoneSkipped, cause.AddInGoroutine}
+				kinds = []cause.Kind{cause.DoneSkipped, cause.AddInGoroutine, cause.AddNoDone}
 			case "send":
 				kinds = []cause.Kind{cause.ReceiverGone}
 			default:

@@ -187,6 +187,11 @@ func (d *Diagnoser) closeLeak() {
 			where = ", called from " + at.Func
 		}
 		g := leakGroup{f: Finding{Kind: KindLeak, Test: b.test, Location: at}, words: words, where: where}
+		for _, fr := range stack {
+			if !d.loc.library(fr) {
+				g.user = append(g.user, d.loc.loc(fr))
+			}
+		}
 		if len(creator) > 0 {
 			line := "started at " + describe(started)
 			if strings.HasPrefix(started.File, "internal/katatest/") {
@@ -213,6 +218,7 @@ func (d *Diagnoser) closeLeak() {
 		index[key] = len(groups)
 		groups = append(groups, g)
 	}
+	d.heldByBlocked(groups)
 	for _, g := range groups {
 		f := g.f
 		if len(g.ids) == 1 {
@@ -248,6 +254,54 @@ type leakGroup struct {
 	f            Finding
 	words, where string
 	ids          []string
+	user         []Location // the stack's frames in the learner's (or test) code, innermost first
+}
+
+// heldByBlocked adds a cause to each group blocked waiting for a lock: the
+// place where another leaked goroutine holds that lock while it is blocked
+// itself (its frame is inside a Lock–Unlock region of the same mutex).
+func (d *Diagnoser) heldByBlocked(groups []leakGroup) {
+	for i := range groups {
+		g := &groups[i]
+		p := d.pkg(path.Dir(g.f.File))
+		if p == nil || g.f.File == "" {
+			continue
+		}
+		var cs []Cause
+		for _, op := range p.OpsAt(g.f.File, g.f.Line) {
+			if op.What != "lock" && op.What != "rlock" {
+				continue
+			}
+			for j, h := range groups {
+				for k, u := range h.user {
+					if j == i && k == 0 {
+						continue // the Lock it is blocked in
+					}
+					q := d.pkg(path.Dir(u.File))
+					if q == nil {
+						continue
+					}
+					for _, r := range q.RegionsAt(u.File, u.Line) {
+						if r.Key != op.Key || r.From == u.Line {
+							continue
+						}
+						how := "locked"
+						if r.Read {
+							how = "read-locked"
+						}
+						text := op.Key + " is " + how + " (line " + strconv.Itoa(r.From) + ") by a goroutine that is itself " + h.words + " here: it never unlocks, so the goroutines waiting for " + op.Key + " wait for ever"
+						if j == i {
+							text = "this goroutine already holds " + op.Key + " (" + how + " at line " + strconv.Itoa(r.From) + ") when this call leads back to locking it again: a sync mutex is not reentrant, so it waits for itself for ever"
+						}
+						cs = append(cs, Cause{File: u.File, Line: u.Line, Text: text})
+					}
+				}
+			}
+		}
+		if len(cs) > 0 {
+			withCauses(&g.f, dedupe(append(g.f.Causes, cs...)))
+		}
+	}
 }
 
 // firstUser returns the innermost frame that is not library code.
