@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/charmbracelet/glamour"
+	"github.com/gokatas/concurrency/internal/tui"
 )
 
 // summaryFile is the book's table of contents.
@@ -84,19 +84,12 @@ func bookPages(w *workbook) []string {
 	return pages
 }
 
-// renderMarkdown renders Markdown for a terminal with glamour, and returns
-// it unchanged when stdout is not a terminal or NO_COLOR is set.
+// renderMarkdown renders Markdown for a terminal (the app's renderer,
+// in the terminal's light or dark style, local links as their text), and
+// returns it unchanged when stdout is not a terminal or NO_COLOR is set.
 func renderMarkdown(e *env, md string) string {
 	if !e.stdoutTTY || e.getenv("NO_COLOR") != "" {
 		return md
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithAutoStyle(), glamour.WithWordWrap(100))
-	if err != nil {
-		return md
-	}
-	out, err := r.Render(md)
-	if err != nil {
-		return md
-	}
-	return out
+	return tui.NewMarkdown("auto")(md, 104)
 }

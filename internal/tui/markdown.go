@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 	"sync"
 
@@ -28,10 +29,27 @@ func NewMarkdown(style string) func(md string, width int) string {
 			}
 			byWidth[wrap] = r
 		}
-		out, err := r.Render(md)
+		out, err := r.Render(LocalLinksAsText(md))
 		if err != nil {
 			return md
 		}
 		return strings.Trim(out, "\n")
 	}
 }
+
+// LocalLinksAsText turns Markdown links to files of the workbook
+// ("[kata 01](../katas/01-wg-ordering/README.md)") into their text: in a
+// terminal a relative target is noise (glamour prints it after the text).
+// Links with a scheme (https://...) and images are kept.
+func LocalLinksAsText(md string) string {
+	return mdLink.ReplaceAllStringFunc(md, func(link string) string {
+		m := mdLink.FindStringSubmatch(link)
+		if m[1] == "!" || strings.Contains(m[3], "://") || strings.HasPrefix(m[3], "mailto:") {
+			return link
+		}
+		return m[2]
+	})
+}
+
+// mdLink matches an inline Markdown link or image: bang, text, target.
+var mdLink = regexp.MustCompile(`(!?)\[([^\]]+)\]\(([^)\s]+)\)`)

@@ -326,3 +326,16 @@ func TestFindingsMergeAndSelect(t *testing.T) {
 	assert.Contains(t, v, "the raw output around it")
 	assert.Contains(t, v, "checker_test.go:81: deadlock guard")
 }
+
+// TestLocalLinksAsText: links to workbook files read as their text; web
+// links and images stay.
+func TestLocalLinksAsText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"see [kata 01](../katas/01-wg-ordering/README.md).", "see kata 01."},
+		{"the [toolbox](toolbox.md) and [Go](https://go.dev/ref/mem)", "the toolbox and [Go](https://go.dev/ref/mem)"},
+		{"![trace](trace.png)", "![trace](trace.png)"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, LocalLinksAsText(tt.in))
+	}
+}
