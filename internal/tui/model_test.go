@@ -339,3 +339,13 @@ func TestLocalLinksAsText(t *testing.T) {
 		assert.Equal(t, tt.want, LocalLinksAsText(tt.in))
 	}
 }
+
+// TestCodeBlocksKeepTheirLines: in hints, chapters and explanations, fenced
+// code is shown line for line, never reflowed by the Markdown renderer.
+func TestCodeBlocksKeepTheirLines(t *testing.T) {
+	md := "Sort them:\n\n```go\nslices.SortFunc(qs, func(a, b Quote) int {\n\treturn cmp.Compare(a.Supplier, b.Supplier)\n})\n```\n\nDone.\n"
+	got := markdownAt(md, func(s string, w int) string { return strings.Join(strings.Fields(s), " ") })(60)
+	assert.Contains(t, got, "        return cmp.Compare(a.Supplier, b.Supplier)\n")
+	assert.Contains(t, got, "Sort them:")
+	assert.Contains(t, got, "Done.")
+}

@@ -48,9 +48,58 @@ func (p *pagerModel) rerender(s screen, top bool) tea.Cmd {
 	}
 }
 
-// markdownAt is pager content rendered from Markdown.
+// markdownAt is pager content rendered from Markdown: prose through the
+// renderer, fenced code as it is (indented, long lines wrapped with a
+// continuation mark), so code never reflows mid-line.
 func markdownAt(md string, render func(string, int) string) func(int) string {
-	return func(w int) string { return render(md, w) }
+	return func(w int) string {
+		var b strings.Builder
+		for _, seg := range splitFences(md) {
+			switch {
+			case seg.code:
+				b.WriteString(indentLines(wrapCode(seg.text, max(w-4, 10)), "    ") + "\n")
+			case strings.TrimSpace(seg.text) != "":
+				b.WriteString(render(seg.text, w) + "\n")
+			}
+		}
+		return strings.TrimSuffix(b.String(), "\n")
+	}
+}
+
+// segment is a run of Markdown prose, or the body of one fenced code block.
+type segment struct {
+	text string
+	code bool
+}
+
+// splitFences cuts Markdown at ``` fences.
+func splitFences(md string) []segment {
+	var segs []segment
+	var cur strings.Builder
+	inCode := false
+	flush := func() {
+		segs = append(segs, segment{text: cur.String(), code: inCode})
+		cur.Reset()
+	}
+	for line := range strings.Lines(md) {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			flush()
+			inCode = !inCode
+			continue
+		}
+		cur.WriteString(line)
+	}
+	flush()
+	return segs
+}
+
+// indentLines puts prefix before every line of s.
+func indentLines(s, prefix string) string {
+	var b strings.Builder
+	for line := range strings.Lines(s) {
+		b.WriteString(prefix + line)
+	}
+	return b.String()
 }
 
 // plainAt is pager content of plain text (code, diffs, test output),

@@ -30,7 +30,7 @@ func (s *solutionModel) show(k catalog.Kata, render func(string, int) string) te
 	code, expl := ensureNL(s.sol.Code), s.sol.Explanation
 	s.pager.footer = "d your file vs the solution · b book"
 	return s.pager.load(screenSolution, k.ID+" · why it works, then the solution", func(w int) string {
-		return render(expl, w) + "\n" + wrapCode(code, max(w, 10))
+		return markdownAt(expl, render)(w) + "\n\n" + wrapCode(code, max(w, 10))
 	})
 }
 
