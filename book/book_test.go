@@ -14,6 +14,10 @@
 //   - A ```text block preceded by `<!-- output -->` right after a complete
 //     `package main` block is what that program prints, exactly.
 //   - Code that is meant not to compile goes in a ```text block.
+//
+// The Go blocks of the solutions' EXPLANATION.md and the katas' hints.md are
+// fragments of the kata's code; fragments_test.go type-checks each one in the
+// function its marker names.
 package book
 
 import (
