@@ -23,7 +23,26 @@ pane() { tmux capture-pane -p -t $S; }
 tmux new-session -d -s $S -x 80 -y 24 \
   "cd $work/wb && echo \$((\$(date +%s%N)/1000000)) > $work/t0 && KATA_STATE_DIR=$work/state NO_COLOR=1 EDITOR=true exec $work/kata"
 esc() { tmux send-keys -t $S Escape; sleep 0.3; }
-snap() { sleep "$2"; pane > "$OUT/$1.txt"; echo "== $1"; cat "$OUT/$1.txt"; }
+snap() { sleep "$2"; pane > "$OUT/$1.txt"; echo "== $1"; cat "$OUT/$1.txt"; check_screen "$1"; }
+# The first hour's promises, checked on every screen: with NO_COLOR=1 no
+# colour escape at all; no finding cut with "…"; a footer that keeps q.
+problems=0
+check_screen() {
+  if tmux capture-pane -e -p -t $S | grep -qP '\x1b\[([0-9]+;)*(3[0-9]|4[0-9]|9[0-7]|10[0-7])(;[0-9]+)*m'; then
+    echo "FAIL $1: a colour escape with NO_COLOR=1:"; tmux capture-pane -e -p -t $S | grep -P '\x1b\[' | cat -v | head -3
+    problems=$((problems + 1))
+  fi
+  case "$1" in
+  *kata*|*next*|*small*)
+    if grep -E '^(▸ |  )?[A-Z]+ [^ ]+:[0-9]+' "$OUT/$1.txt" | grep -q '…'; then
+      echo "FAIL $1: a finding cut with …"; problems=$((problems + 1))
+    fi
+    if ! tail -n 3 "$OUT/$1.txt" | grep -q 'q quit'; then
+      echo "FAIL $1: the footer lost q quit"; problems=$((problems + 1))
+    fi
+    ;;
+  esac
+}
 wait_for() { # text, seconds
   for _ in $(seq $(( $2 * 100 ))); do
     pane | grep -q "$1" && return 0
@@ -77,3 +96,6 @@ if tmux has-session -t $S 2>/dev/null; then
   echo "still running 1 s after q"; pane; exit 1
 fi
 echo "quit: the app exited"
+if [ "$problems" -gt 0 ]; then
+  echo "$problems screen problem(s) above"; exit 1
+fi

@@ -41,7 +41,7 @@ func groupFindings(fs []diagnose.Finding) []findingGroup {
 	return groups
 }
 
-// header is a group's first line: kind, place, count, and the test.
+// header is a group's first line: kind, place and count.
 func (g findingGroup) header() string {
 	h := strings.ToUpper(string(g.f.Kind))
 	if w := where(g.f); w != "" {
@@ -50,14 +50,19 @@ func (g findingGroup) header() string {
 	if g.count > 1 {
 		h += fmt.Sprintf(" ×%d", g.count)
 	}
+	return h
+}
+
+// testsLine names the test that reported a group, what tells it apart from
+// the others ("" when no test did).
+func (g findingGroup) testsLine() string {
 	switch len(g.tests) {
 	case 0:
+		return ""
 	case 1:
-		h += " · " + g.tests[0]
-	default:
-		h += fmt.Sprintf(" · %s and %d more", g.tests[0], len(g.tests)-1)
+		return "in " + g.tests[0]
 	}
-	return h
+	return fmt.Sprintf("in %s and %d more", g.tests[0], len(g.tests)-1)
 }
 
 // render draws a group wrapped at w (never cut): header and message, and
@@ -70,6 +75,9 @@ func (m Model) renderGroup(g findingGroup, w int, selected, full bool) string {
 	}
 	var b strings.Builder
 	b.WriteString(st.Kind.Width(w).Render(mark+g.header()) + "\n")
+	if tl := g.testsLine(); tl != "" {
+		b.WriteString(st.Subtle.Width(w).PaddingLeft(4).Render(tl) + "\n")
+	}
 	b.WriteString(lipgloss.NewStyle().Width(w).PaddingLeft(4).Render(g.f.Message) + "\n")
 	if !full {
 		return b.String()
@@ -167,7 +175,11 @@ func (m Model) openFinding() (tea.Model, tea.Cmd) {
 	}
 	g := groups[min(max(m.sel, 0), len(groups)-1)]
 	var b strings.Builder
-	b.WriteString(g.header() + "\n\n" + g.f.Message + "\n")
+	b.WriteString(g.header() + "\n")
+	if tl := g.testsLine(); tl != "" {
+		b.WriteString(tl + "\n")
+	}
+	b.WriteString("\n" + g.f.Message + "\n")
 	for _, c := range g.f.Causes {
 		b.WriteString("\ncause: " + c.String() + "\n")
 	}
