@@ -210,3 +210,29 @@ func gitOutput(ctx context.Context, root string, args ...string) ([]byte, error)
 	}
 	return out, nil
 }
+
+// Overlay returns a go -overlay replacement map (absolute kata path →
+// absolute file) that compiles k as shipped: each learner file that differs
+// from its original is replaced by the original, written under dir. Notes
+// say where originals came from (see Originals).
+func Overlay(ctx context.Context, c *catalog.Catalog, k catalog.Kata, stateDir, dir string) (map[string]string, []string, error) {
+	origs, notes, err := Originals(ctx, c, k, stateDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := map[string]string{}
+	for f, content := range origs {
+		if content == nil {
+			continue // the working file is the original
+		}
+		p := filepath.Join(dir, "originals", k.ID, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, nil, fmt.Errorf("overlay %s: %w", k.ID, err)
+		}
+		if err := os.WriteFile(p, content, 0o644); err != nil {
+			return nil, nil, fmt.Errorf("overlay %s: %w", k.ID, err)
+		}
+		out[c.Path(k.Dir, f)] = p
+	}
+	return out, notes, nil
+}

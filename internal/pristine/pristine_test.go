@@ -199,3 +199,23 @@ func write(t *testing.T, p, content string) {
 	t.Helper()
 	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 }
+
+// TestOverlay: an edited file is overlaid by its original; an untouched one
+// is not overlaid at all.
+func TestOverlay(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	c, k := workbook(t, true)
+	state, dir := t.TempDir(), t.TempDir()
+	m, _, err := Overlay(context.Background(), c, k, state, dir)
+	require.NoError(t, err)
+	assert.Empty(t, m, "the working file is the original")
+
+	write(t, c.Path(k.Dir, "a.go"), "package a // mine\n")
+	m, notes, err := Overlay(context.Background(), c, k, state, dir)
+	require.NoError(t, err)
+	require.Contains(t, m, c.Path(k.Dir, "a.go"))
+	data, err := os.ReadFile(m[c.Path(k.Dir, "a.go")])
+	require.NoError(t, err)
+	assert.Equal(t, shipped, string(data))
+	assert.Len(t, notes, 1)
+}
