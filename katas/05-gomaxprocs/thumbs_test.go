@@ -6,131 +6,125 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/gokatas/concurrency/internal/katatest"
 	thumbs "github.com/gokatas/concurrency/katas/05-gomaxprocs"
 )
 
-// errCorrupt is what the fake resizer answers for an image named "corrupt".
-var errCorrupt = errors.New("image: unknown format")
+// The tests run in a testing/synctest bubble: synctest.Wait returns once
+// every goroutine Run has started, however it started them, is parked. The
+// fake resizer holds each resize until the test lets it finish, so at that
+// point the test sees how Run spread the album out.
 
-// TestRun runs a batch with its resizes held back until the test has seen
-// how Run spread them out. GOMAXPROCS is set for each case the way a
-// container's CPU limit sets it, and restored afterwards.
+// TestRun resizes whole albums, with GOMAXPROCS set the way a container's
+// CPU limit sets it.
 func TestRun(t *testing.T) {
 	tests := []struct {
 		name    string
 		procs   int  // GOMAXPROCS during the case
 		images  int  // images in the album
 		corrupt bool // the fourth image cannot be read
-		cancel  bool // delete the album while the first resizes run
-		wantErr error
 	}{
-		{
-			// A container limited to fewer CPUs than the host has: since Go
-			// 1.25, GOMAXPROCS starts at the limit, not at runtime.NumCPU().
-			name:    "an album on a CPU limit below the host's CPU count",
-			procs:   belowHostCPUs(),
-			images:  16,
-			corrupt: true,
-		},
-		{
-			name:   "an album on two CPUs",
-			procs:  2,
-			images: 16,
-		},
-		{
-			name:    "an album deleted while it is resized",
-			procs:   2,
-			images:  16,
-			cancel:  true,
-			wantErr: context.Canceled,
-		},
+		// Since Go 1.25, GOMAXPROCS starts at a container's CPU limit, not at
+		// runtime.NumCPU().
+		{name: "an album on a CPU limit below the host's CPU count", procs: belowHostCPUs(), images: 16, corrupt: true},
+		{name: "an album on two CPUs", procs: 2, images: 16},
+		{name: "an empty album", procs: 2, images: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-			setGOMAXPROCS(t, tt.procs)
+			katatest.SetGOMAXPROCS(t, tt.procs)
+			katatest.Synctest(t, func(t *testing.T) {
+				r := newFakeResizer(t)
+				imgs := album("IMG", tt.images, tt.corrupt)
+				run := startRun(context.Background(), &thumbs.Batch{Resizer: r}, imgs)
 
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			r := newFakeResizer()
-			b := &thumbs.Batch{Resizer: r}
-			imgs := album(tt.images, tt.corrupt)
+				synctest.Wait() // Run has started every resize it is going to start
+				assertPool(t, run, r, tt.procs, len(imgs))
+				finishInRounds(t, run, r, tt.procs)
 
-			var rep thumbs.Report
-			var err error
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				rep, err = b.Run(ctx, imgs)
-			}()
-
-			// Every worker Run could start is now parked, most of them
-			// inside the resizer: count them before letting any finish.
-			settle(t, func() bool { return r.active.Load() > 0 })
-			running := int(r.active.Load())
-			assert.Equal(t, tt.procs, runtime.GOMAXPROCS(0),
-				"Run changed GOMAXPROCS: it is the process's setting (the container's CPU limit), not Run's")
-			assert.Equal(t, tt.procs, int(r.peak.Load()),
-				"images resized at the same time: want one per GOMAXPROCS, the CPUs this process may use")
-			assert.LessOrEqual(t, goroutinesOf(runFrame), tt.procs+2,
-				"goroutines Run has started for %d images: want a fixed pool, not one per image", tt.images)
-
-			if tt.cancel {
-				cancel()
-				// Run has to wait for the resizes under way: it may not
-				// return, or stop, before they finish.
-				settle(t, func() bool { return true })
-				select {
-				case <-done:
-					assert.Fail(t, "Run returned while resizes it started were still running",
-						"%d resizes under way", running)
-				default:
-				}
-				r.finish(running) // the resizes under way finish; nothing else may start
-			} else {
-				r.finishAll()
-			}
-			if !katatest.Within(t, katatest.GuardTimeout, "Run", func() { <-done }) {
-				return
-			}
-
-			// Let anything Run left behind reach the resizer, or block on
-			// the way there, before looking at the counts.
-			settle(t, func() bool { return true })
-			if tt.wantErr != nil {
-				require.ErrorIs(t, err, tt.wantErr)
-				assert.Equal(t, running, int(r.calls.Load()),
-					"images started after the album was deleted: each one is wasted CPU")
-				return
-			}
-			require.NoError(t, err)
-			failed := 0
-			if tt.corrupt {
-				failed = 1
-			}
-			assert.Equal(t, tt.images-failed, rep.Resized, "resized")
-			assert.Equal(t, failed, rep.Failed, "failed")
-			require.Len(t, rep.Thumbs, tt.images)
-			for i, img := range imgs {
-				if img.Name == "corrupt" {
-					assert.Zero(t, rep.Thumbs[i], "thumbnail of a corrupt image")
-					continue
-				}
-				assert.Equal(t, img.Name+"-thumb", rep.Thumbs[i].Name, "thumbnail %d", i)
-			}
+				rep, err := run.result(t, r)
+				require.NoError(t, err)
+				assertReport(t, rep, imgs)
+			})
 		})
 	}
+}
+
+// TestRunDeletedAlbum deletes the album while its first images are resized.
+// A resize cannot be interrupted: Run must start no new image, wait for the
+// resizes under way, and return the context's error. Nothing it started may
+// outlive it.
+func TestRunDeletedAlbum(t *testing.T) {
+	katatest.SetGOMAXPROCS(t, 2)
+	katatest.Synctest(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		r := newFakeResizer(t)
+		run := startRun(ctx, &thumbs.Batch{Resizer: r}, album("IMG", 16, false))
+
+		synctest.Wait()
+		assertPool(t, run, r, 2, 16)
+		underWay := r.gate.Held()
+
+		cancel() // the user deletes the album
+		// A resize takes as long as it takes. (On the bubble's fake clock,
+		// this minute passes at once.)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		assert.False(t, run.Returned(), "Run returned while %d resizes it started were still running", underWay)
+
+		r.gate.Let(underWay) // the resizes under way finish
+		synctest.Wait()
+		assert.Equal(t, underWay, r.gate.Entered(),
+			"images started after the album was deleted: each one is wasted CPU")
+		_, err := run.result(t, r)
+		require.ErrorIs(t, err, context.Canceled)
+	})
+}
+
+// TestRunAlbumDeletedBeforeRun calls Run with a context cancelled already: it
+// must start no image at all.
+func TestRunAlbumDeletedBeforeRun(t *testing.T) {
+	katatest.SetGOMAXPROCS(t, 2)
+	katatest.Synctest(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		r := newFakeResizer(t)
+		run := startRun(ctx, &thumbs.Batch{Resizer: r}, album("IMG", 16, false))
+
+		_, err := run.result(t, r)
+		require.ErrorIs(t, err, context.Canceled)
+		assert.Zero(t, r.gate.Entered(), "images started for an album deleted before Run was called")
+	})
+}
+
+// TestRunTwoAlbumsAtOnce uploads two albums to one Batch at the same time:
+// each report counts its own album, and only it.
+func TestRunTwoAlbumsAtOnce(t *testing.T) {
+	katatest.SetGOMAXPROCS(t, 2)
+	katatest.Synctest(t, func(t *testing.T) {
+		r := newFakeResizer(t)
+		b := &thumbs.Batch{Resizer: r}
+		holiday, wedding := album("HOLIDAY", 5, true), album("WEDDING", 12, false)
+		first := startRun(context.Background(), b, holiday)
+		second := startRun(context.Background(), b, wedding)
+
+		synctest.Wait() // both Runs have started all they are going to start
+		r.gate.Open()
+		rep, err := first.result(t, r)
+		require.NoError(t, err)
+		assertReport(t, rep, holiday)
+		rep, err = second.result(t, r)
+		require.NoError(t, err)
+		assertReport(t, rep, wedding)
+	})
 }
 
 // BenchmarkRun resizes an album with real CPU work per image (hashing 256
@@ -162,6 +156,57 @@ func BenchmarkRun(b *testing.B) {
 	b.ReportMetric(float64(b.N*len(imgs))/b.Elapsed().Seconds(), "images/s")
 }
 
+// assertPool checks how Run has spread an album of n images out, once every
+// goroutine it started is parked: GOMAXPROCS untouched, one resize per
+// GOMAXPROCS under way, and a fixed pool of goroutines.
+func assertPool(t *testing.T, run *runCall, r *fakeResizer, procs, n int) {
+	t.Helper()
+	assert.Equal(t, procs, runtime.GOMAXPROCS(0),
+		"Run changed GOMAXPROCS: it is the process's setting (the container's CPU limit), not Run's")
+	assert.Equal(t, min(procs, n), r.gate.Held(),
+		"images resized at the same time: want one per GOMAXPROCS, the CPUs this process may use")
+	assert.LessOrEqual(t, len(run.Goroutines()), procs+2,
+		"goroutines Run has started for %d images: want a fixed pool, not one per image", n)
+}
+
+// finishInRounds lets the resizes under way finish together, round after
+// round, until Run starts no more. Whatever Run's goroutines do between two
+// resizes, they do at the same time, with nothing of the test's between
+// them. At every round, Run may resize at most one image per GOMAXPROCS and
+// keep its fixed pool.
+func finishInRounds(t *testing.T, run *runCall, r *fakeResizer, procs int) {
+	t.Helper()
+	for r.gate.Held() > 0 {
+		r.gate.Let(r.gate.Held())
+		synctest.Wait()
+		if !assert.LessOrEqual(t, r.gate.Held(), procs,
+			"images resized at the same time: want at most one per GOMAXPROCS") ||
+			!assert.LessOrEqual(t, len(run.Goroutines()), procs+2,
+				"goroutines Run has started: want a fixed pool, not one per image") {
+			r.gate.Open()
+			return
+		}
+	}
+}
+
+// assertReport checks a finished album's report: a thumbnail for every
+// image but the corrupt one, and counts that add up.
+func assertReport(t *testing.T, rep thumbs.Report, imgs []thumbs.Image) {
+	t.Helper()
+	failed := 0
+	require.Len(t, rep.Thumbs, len(imgs), "thumbnails")
+	for i, img := range imgs {
+		if img.Name == corruptName {
+			failed++
+			assert.Zero(t, rep.Thumbs[i], "thumbnail of a corrupt image")
+			continue
+		}
+		assert.Equal(t, img.Name+"-thumb", rep.Thumbs[i].Name, "thumbnail %d", i)
+	}
+	assert.Equal(t, len(imgs)-failed, rep.Resized, "images resized")
+	assert.Equal(t, failed, rep.Failed, "images failed")
+}
+
 // belowHostCPUs returns a GOMAXPROCS that differs from runtime.NumCPU(), as a
 // container's CPU limit does: one below the host's count, or 2 on a 1-CPU host.
 func belowHostCPUs() int {
@@ -171,65 +216,80 @@ func belowHostCPUs() int {
 	return 2
 }
 
-// setGOMAXPROCS sets GOMAXPROCS for the rest of the test and restores the
-// previous value afterwards. (runtime.SetDefaultGOMAXPROCS would not do: it
-// ignores the GOMAXPROCS environment variable the test binary may run with.)
-func setGOMAXPROCS(t *testing.T, n int) {
-	t.Helper()
-	prev := runtime.GOMAXPROCS(n)
-	t.Cleanup(func() { runtime.GOMAXPROCS(prev) })
-}
+// corruptName is the name of an image the fake resizer cannot read.
+const corruptName = "corrupt"
 
-// album returns n images; with corrupt, the fourth one cannot be read.
-func album(n int, corrupt bool) []thumbs.Image {
+// errCorrupt is what the fake resizer answers for a corrupt image.
+var errCorrupt = errors.New("image: unknown format")
+
+// album returns n images named after prefix; with corrupt, the fourth one
+// cannot be read.
+func album(prefix string, n int, corrupt bool) []thumbs.Image {
 	imgs := make([]thumbs.Image, n)
 	for i := range imgs {
-		imgs[i] = thumbs.Image{Name: fmt.Sprintf("IMG_%04d", i), Data: []byte{byte(i)}}
+		imgs[i] = thumbs.Image{Name: fmt.Sprintf("%s_%04d", prefix, i), Data: []byte{byte(i)}}
 	}
 	if corrupt && n > 3 {
-		imgs[3].Name = "corrupt"
+		imgs[3].Name = corruptName
 	}
 	return imgs
 }
 
-// fakeResizer blocks every resize until the test hands it a token, without
-// using any CPU and without looking at ctx: a real resize cannot be stopped
-// halfway either. It counts the resizes under way, at most, and in all.
-type fakeResizer struct {
-	tokens chan struct{}
-	once   sync.Once
-
-	active atomic.Int32 // resizes under way
-	peak   atomic.Int32 // the most resizes ever under way at once
-	calls  atomic.Int32 // resizes started
+// runCall is a call of Batch.Run on a goroutine of its own.
+type runCall struct {
+	*katatest.BubbleCall
+	rep thumbs.Report
+	err error
 }
 
-func newFakeResizer() *fakeResizer {
-	return &fakeResizer{tokens: make(chan struct{}, 1024)}
+func startRun(ctx context.Context, b *thumbs.Batch, imgs []thumbs.Image) *runCall {
+	c := &runCall{}
+	c.BubbleCall = katatest.StartInBubble(func() { c.rep, c.err = b.Run(ctx, imgs) })
+	return c
+}
+
+// result returns what Run returned. If Run is still waiting for resizes the
+// test holds, they are let finish first. A Run that has still not returned
+// after a minute of the bubble's fake clock (no real time) waits for
+// something that never comes: the test stops there.
+func (c *runCall) result(t *testing.T, r *fakeResizer) (thumbs.Report, error) {
+	t.Helper()
+	synctest.Wait()
+	if !c.Returned() && r.gate.Held() > 0 {
+		r.gate.Open()
+	}
+	select {
+	case <-c.Done():
+		return c.rep, c.err
+	case <-time.After(time.Minute):
+		t.Fatalf("%s Run did not return: every resize has finished, and it waits for something that never comes",
+			katatest.DeadlockMarker)
+		return thumbs.Report{}, nil
+	}
+}
+
+// fakeResizer holds every resize in a gate until the test lets it finish,
+// without using any CPU and without looking at ctx: a real resize cannot be
+// stopped halfway either.
+type fakeResizer struct {
+	gate katatest.Gate
+}
+
+// newFakeResizer returns a resizer that lets everything through once the
+// test is over, so that goroutines left behind can end.
+func newFakeResizer(t *testing.T) *fakeResizer {
+	r := &fakeResizer{}
+	t.Cleanup(r.gate.Open)
+	return r
 }
 
 func (r *fakeResizer) Resize(ctx context.Context, img thumbs.Image) (thumbs.Thumbnail, error) {
-	r.calls.Add(1)
-	n := r.active.Add(1)
-	for p := r.peak.Load(); n > p && !r.peak.CompareAndSwap(p, n); p = r.peak.Load() {
-	}
-	<-r.tokens
-	r.active.Add(-1)
-	if img.Name == "corrupt" {
+	r.gate.Enter()
+	if img.Name == corruptName {
 		return thumbs.Thumbnail{}, errCorrupt
 	}
 	return thumbs.Thumbnail{Name: img.Name + "-thumb", Data: img.Data}, nil
 }
-
-// finish lets n resizes complete, those under way first.
-func (r *fakeResizer) finish(n int) {
-	for range n {
-		r.tokens <- struct{}{}
-	}
-}
-
-// finishAll lets every resize, present and future, complete.
-func (r *fakeResizer) finishAll() { r.once.Do(func() { close(r.tokens) }) }
 
 // cpuResizer burns real CPU: it hashes the image rounds times over.
 type cpuResizer struct{ rounds int }
@@ -240,53 +300,4 @@ func (c cpuResizer) Resize(ctx context.Context, img thumbs.Image) (thumbs.Thumbn
 		h.Write(img.Data)
 	}
 	return thumbs.Thumbnail{Name: img.Name, Data: h.Sum(nil)}, nil
-}
-
-// runFrame is how code of the package under test shows in a stack dump; the
-// test's own frames show as "05-gomaxprocs_test." and do not match.
-const runFrame = "katas/05-gomaxprocs."
-
-// settle waits, for up to the guard timeout, until ready reports true and
-// every goroutine running code of the package under test is parked. It reads
-// goroutine stack dumps, which synchronise with nothing, so it hides no race
-// from the race detector.
-func settle(t *testing.T, ready func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(katatest.GuardTimeout)
-	for time.Now().Before(deadline) {
-		if ready() && allParked(runFrame) {
-			return
-		}
-		time.Sleep(200 * time.Microsecond)
-	}
-	t.Errorf("%s the goroutines of Run did not settle within %v", katatest.DeadlockMarker, katatest.GuardTimeout)
-}
-
-// allParked reports whether every goroutine whose stack holds frame is
-// waiting (on a channel, a lock, a WaitGroup...) rather than running. A
-// goroutine in time.Sleep counts as running: it is going to go on.
-func allParked(frame string) bool {
-	for _, g := range katatest.Goroutines() {
-		if !strings.Contains(g.Stack, frame) {
-			continue
-		}
-		for _, s := range []string{"running", "runnable", "syscall", "preempted", "sleep"} {
-			if strings.HasPrefix(g.State, s) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// goroutinesOf counts the goroutines whose stack holds frame, apart from the
-// one that called Run.
-func goroutinesOf(frame string) int {
-	n := 0
-	for _, g := range katatest.Goroutines() {
-		if strings.Contains(g.Stack, frame) && !strings.Contains(g.Stack, "TestRun.func") {
-			n++
-		}
-	}
-	return n
 }
