@@ -19,9 +19,10 @@ import (
 // message as soon as a call is blocked and nothing is left to wake it. None
 // of them uses a clock, so a loaded machine changes nothing.
 
-// TestSlowSubscriber publishes five events to two subscribers. The audit
-// log is slow: its handler is still busy with the first event while the
-// other four are published. Both subscribers must get all five, in order.
+// TestSlowSubscriber publishes a busy minute's events to two subscribers.
+// The audit log is slow: its handler is still busy with the first event
+// while the others are published. Both subscribers must get every event, in
+// order.
 func TestSlowSubscriber(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
@@ -36,7 +37,7 @@ func TestSlowSubscriber(t *testing.T) {
 		return
 	}
 	var err error
-	published := katatest.Start(func() { err = publishAll(b, 2, 5) })
+	published := katatest.Start(func() { _, err = publishAll(b, 2, busyMinute) })
 	katatest.WaitIdle(t, "the bus with a slow subscriber")
 	audit.release() // the audit log catches up
 	if !katatest.Returns(t, "Publish", published) {
@@ -46,9 +47,14 @@ func TestSlowSubscriber(t *testing.T) {
 	if !katatest.Completes(t, "Close", b.Close) {
 		return
 	}
-	assert.Equal(t, []int{1, 2, 3, 4, 5}, audit.seqs(), "events the slow audit log got")
-	assert.Equal(t, []int{1, 2, 3, 4, 5}, mail.seqs(), "events the e-mail sender got")
+	want := seqs(busyMinute)
+	assert.Equal(t, want, audit.seqs(), "events the slow audit log got")
+	assert.Equal(t, want, mail.seqs(), "events the e-mail sender got")
 }
+
+// busyMinute is how many events the checkout publishes in a busy minute:
+// far more than any subscriber's buffer.
+const busyMinute = 200
 
 // TestShutdown shuts the bus down the ways our services do. A panic on any
 // goroutine ends the whole process, and the bus's own goroutines are out of
@@ -132,7 +138,7 @@ func TestShutdown(t *testing.T) {
 					return
 				}
 				var err error
-				published := katatest.Start(func() { err = publishAll(b, 2, 3) })
+				published := katatest.Start(func() { _, err = publishAll(b, 2, 3) })
 				katatest.WaitIdle(t, "the bus with a slow subscriber")
 				closed := katatest.Start(b.Close)
 				katatest.WaitIdle(t, "Close with a busy handler")
@@ -150,6 +156,58 @@ func TestShutdown(t *testing.T) {
 			},
 		},
 		{
+			// The queue is full and a publisher waits for room in it
+			// when the bus is closed.
+			name: "Close while a publisher waits",
+			scenario: func(t *testing.T, b *bus.Bus) {
+				audit := newRecorder(true)
+				b.Subscribe(1, audit.handle)
+				if !publish(t, b, 1) || !katatest.Returns(t, "the audit log's first event", audit.entered) {
+					audit.release()
+					return
+				}
+				var last int
+				var err error
+				published := katatest.Start(func() { last, err = publishAll(b, 2, busyMinute) })
+				katatest.WaitIdle(t, "a publisher waiting for room")
+				closed := katatest.Start(b.Close)
+				katatest.WaitIdle(t, "Close with a publisher waiting")
+				audit.release()
+				okPub := katatest.Returns(t, "Publish", published)
+				if !katatest.Returns(t, "Close", closed) || !okPub {
+					return
+				}
+				if last < busyMinute {
+					assert.ErrorIs(t, err, bus.ErrClosed, "Publish after Close")
+				}
+				assert.Equal(t, seqs(last), audit.seqs(), "the audit log gets every event Publish accepted, and no other")
+			},
+		},
+		{
+			// The audit log's service unsubscribes on its way down, and
+			// then closes the store its handler writes to.
+			name: "Unsubscribe waits for the handler",
+			scenario: func(t *testing.T, b *bus.Bus) {
+				audit := newRecorder(true)
+				s := b.Subscribe(1, audit.handle)
+				if !publish(t, b, 1) || !katatest.Returns(t, "the audit log's first event", audit.entered) {
+					audit.release()
+					return
+				}
+				unsubscribed := katatest.Start(s.Unsubscribe)
+				katatest.WaitIdle(t, "Unsubscribe with a busy handler")
+				select {
+				case <-unsubscribed:
+					assert.Fail(t, "Unsubscribe returned while its handler was still busy")
+				default:
+				}
+				audit.release()
+				if katatest.Returns(t, "Unsubscribe", unsubscribed) {
+					katatest.Completes(t, "Close", b.Close)
+				}
+			},
+		},
+		{
 			// The audit log is slow and unsubscribes while events are
 			// still waiting for it.
 			name: "a slow subscriber unsubscribes",
@@ -161,7 +219,7 @@ func TestShutdown(t *testing.T) {
 					return
 				}
 				var err error
-				published := katatest.Start(func() { err = publishAll(b, 2, 4) })
+				published := katatest.Start(func() { _, err = publishAll(b, 2, 4) })
 				katatest.WaitIdle(t, "the bus with a slow subscriber")
 				unsubscribed := katatest.Start(s.Unsubscribe)
 				katatest.WaitIdle(t, "Unsubscribe with a busy handler")
@@ -210,14 +268,23 @@ func publish(t *testing.T, b *bus.Bus, seq int) bool {
 }
 
 // publishAll publishes events first to last, in order, and stops at the
-// first error.
-func publishAll(b *bus.Bus, first, last int) error {
+// first error. It returns the last event Publish accepted.
+func publishAll(b *bus.Bus, first, last int) (int, error) {
 	for seq := first; seq <= last; seq++ {
 		if err := b.Publish(event(seq)); err != nil {
-			return fmt.Errorf("Publish of event %d: %w", seq, err)
+			return seq - 1, fmt.Errorf("Publish of event %d: %w", seq, err)
 		}
 	}
-	return nil
+	return last, nil
+}
+
+// seqs returns 1, 2, ..., n.
+func seqs(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
 }
 
 // recorder is a subscriber's handler that records the sequence numbers it
