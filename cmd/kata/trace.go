@@ -41,7 +41,7 @@ func cmdTrace(ctx context.Context, e *env, args []string) error {
 	if !*asJSON {
 		fmt.Fprintf(e.stderr, "tracing %s (its tests run once with the execution tracer)…\n", k.ID)
 	}
-	tr, err := runner.Trace(ctx, k, *test, *out, nil)
+	tr, err := runner.Trace(ctx, k, check.TraceOptions{Run: *test, Keep: *out})
 	if err != nil {
 		return &exitError{code: exitFailing, msg: fmt.Sprintf("trace %s: %v (kata check %02d still works)", k.ID, err, k.Number)}
 	}

@@ -22,13 +22,30 @@ type Traced struct {
 	TraceFile string
 }
 
-// Trace builds k like a check (same flags, the learner's files, the
-// runner's overlay), runs its tests once with -test.trace (only the tests
-// matching run, when set), and reads the trace. keep, when set, is where the
-// raw trace is written; otherwise it is removed. A run whose trace cannot be
-// read still returns its verdict, with the error.
-func (r *Runner) Trace(ctx context.Context, k catalog.Kata, run, keep string, report func(BuildStatus)) (Traced, error) {
-	b, err := r.Build(ctx, k, r.Overlay, report)
+// TraceOptions choose what a traced run runs and keeps.
+type TraceOptions struct {
+	// Overlay replaces files for the build, like Runner.Overlay (which is
+	// used when this is nil): e.g. the shipped originals, to trace the buggy
+	// kata whatever the learner changed.
+	Overlay map[string]string
+	// Run selects the tests (as go test -run); "" runs them all.
+	Run string
+	// Keep is where the raw trace is written for go tool trace; "" removes it.
+	Keep string
+	// Report hears what is built while the build runs.
+	Report func(BuildStatus)
+}
+
+// Trace builds k like a check (same flags and files), runs its tests once
+// with -test.trace, and reads the trace. A run whose trace cannot be read
+// still returns its verdict, with the error.
+func (r *Runner) Trace(ctx context.Context, k catalog.Kata, o TraceOptions) (Traced, error) {
+	overlay := o.Overlay
+	if overlay == nil {
+		overlay = r.Overlay
+	}
+	run, keep := o.Run, o.Keep
+	b, err := r.Build(ctx, k, overlay, o.Report)
 	if err != nil {
 		return Traced{}, err
 	}

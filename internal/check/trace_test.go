@@ -18,7 +18,7 @@ func TestTrace(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	c, k := workbook(t)
 	keep := filepath.Join(t.TempDir(), "run.trace")
-	tr, err := (&Runner{Root: c.Root, Race: true}).Trace(context.Background(), k, "", keep, nil)
+	tr, err := (&Runner{Root: c.Root, Race: true}).Trace(context.Background(), k, TraceOptions{Keep: keep})
 	require.NoError(t, err)
 	assert.Equal(t, Failing, tr.Verdict.Outcome)
 	require.NotNil(t, tr.Timeline)

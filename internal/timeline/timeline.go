@@ -194,7 +194,7 @@ func (b *builder) transition(ev trace.Event, st trace.StateTransition, from, to 
 func (b *builder) adopt(l *lane, stack trace.Stack) {
 	for f := range stack.Frames() {
 		if b.inPkg(f) && !strings.HasSuffix(f.File, "_test.go") {
-			l.mine, l.g.Func = true, shortFunc(f.Func)+" (called by the test)"
+			l.mine, l.g.Func = true, shortFunc(f.Func)+" (from a test)"
 			l.g.StartFile, l.g.StartLine = "", 0
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/check"
+	"github.com/gokatas/concurrency/internal/timeline"
 )
 
 // Engine is everything the app needs from the workbook. cmd/kata adapts
@@ -46,6 +47,9 @@ type Engine interface {
 	// Warm builds the katas' race-instrumented tests once, so the first
 	// check does not look hung.
 	Warm(ctx context.Context) error
+	// Trace runs the kata's tests once with the execution tracer (the
+	// learner's files, or the shipped ones) and returns the timeline.
+	Trace(ctx context.Context, k catalog.Kata, shipped bool) (*timeline.Timeline, error)
 }
 
 // State is the learner's progress as the app needs it.

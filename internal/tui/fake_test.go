@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/check"
 	"github.com/gokatas/concurrency/internal/diagnose"
+	"github.com/gokatas/concurrency/internal/timeline"
 )
 
 // fakeEngine is an in-memory Engine: verdicts come from a function the test
@@ -120,6 +123,22 @@ func (f *fakeEngine) Reset(ctx context.Context, k catalog.Kata) (string, error) 
 	f.resets++
 	return k.ID + " reset", nil
 }
+
+// Trace reads a fixture trace of a real kata run: kata 01 as shipped, or
+// kata 05 solved for the learner's run.
+func (f *fakeEngine) Trace(ctx context.Context, k catalog.Kata, shipped bool) (*timeline.Timeline, error) {
+	name, pkg := "05-solved", "github.com/gokatas/concurrency/katas/05-gomaxprocs"
+	if shipped {
+		name, pkg = "01-buggy", "github.com/gokatas/concurrency/katas/01-wg-ordering"
+	}
+	file, err := os.Open(filepath.Join("..", "timeline", "testdata", name+".trace"))
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	return timeline.Read(file, pkg)
+}
+
 func (f *fakeEngine) Warm(ctx context.Context) error {
 	f.mu.Lock()
 	f.warms++

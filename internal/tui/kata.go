@@ -50,6 +50,8 @@ func (m Model) updateKata(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m = m.moveSelection(1)
 	case key.Matches(k, m.keys.Enter):
 		return m.openFinding()
+	case key.Matches(k, m.keys.Trace):
+		return m.openTrace(false)
 	case key.Matches(k, m.keys.Edit):
 		return m, openEditor(m.opts.Editor, filepath.Join(m.eng.Root(), filepath.FromSlash(kata.Dir), kata.Files[0]))
 	case key.Matches(k, m.keys.Reset):

@@ -8,8 +8,12 @@ type keyMap struct {
 	Help, Quit, Back, Enter, Yes, No, Filter                         key.Binding
 	// Top and Bottom jump to the first and last line of every pager.
 	Top, Bottom key.Binding
-	// Up and Down choose a finding on the kata screen (Enter opens it).
+	// Up and Down choose a finding on the kata screen (Enter opens it), and
+	// scroll the timeline's lanes.
 	Up, Down key.Binding
+	// Trace opens the timeline; on it Left/Right pan, ZoomIn/ZoomOut zoom,
+	// and Versus switches between the learner's run and the shipped kata's.
+	Trace, Left, Right, ZoomIn, ZoomOut, Versus key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -33,6 +37,12 @@ func newKeyMap() keyMap {
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (list)")),
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous finding")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next finding")),
+		Trace:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeline")),
+		Left:     key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "earlier (timeline)")),
+		Right:    key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "later (timeline)")),
+		ZoomIn:   key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "zoom in (timeline)")),
+		ZoomOut:  key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "zoom out (timeline)")),
+		Versus:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "buggy/fixed run (timeline)")),
 		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", "top (pagers)")),
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "bottom (pagers)")),
 	}
@@ -40,19 +50,19 @@ func newKeyMap() keyMap {
 
 // ShortHelp is the one-line help of the kata screen while the kata is open.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Run, k.Hint, k.Edit, k.List, k.Help, k.Quit}
+	return []key.Binding{k.Run, k.Hint, k.Edit, k.Trace, k.List, k.Help, k.Quit}
 }
 
 // solvedHelp is the one-line help of the kata screen once it is solved.
 func (k keyMap) solvedHelp() []key.Binding {
-	return []key.Binding{k.Next, k.Solution, k.Diff, k.Book, k.List, k.Help, k.Quit}
+	return []key.Binding{k.Next, k.Solution, k.Diff, k.Book, k.Trace, k.List, k.Help, k.Quit}
 }
 
 // FullHelp is the help screen.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Run, k.Hint, k.Output, k.Edit, k.Reset, k.Up, k.Down},
-		{k.Solution, k.Diff, k.Book, k.Next, k.List},
+		{k.Solution, k.Diff, k.Book, k.Trace, k.Next, k.List},
 		{k.Filter, k.Top, k.Bottom, k.Help, k.Back, k.Quit},
 	}
 }

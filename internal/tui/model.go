@@ -33,6 +33,7 @@ const (
 	screenOutput
 	screenConfirmReset
 	screenDone
+	screenTrace
 )
 
 // Options configure the app.
@@ -110,6 +111,7 @@ type Model struct {
 	solution solutionModel
 	book     bookModel
 	output   outputModel
+	trace    traceModel
 }
 
 // New returns the app's root model. ctx owns every goroutine the app
@@ -205,6 +207,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.startCheck()
 	case resetDoneMsg:
 		return m.onReset(msg)
+	case traceDoneMsg:
+		return m.onTraceDone(msg)
 	case hintsMsg:
 		if msg.kata == m.kata().ID {
 			m.hints.kata, m.hints.hints = msg.kata, msg.hints
@@ -255,6 +259,8 @@ func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateConfirm(msg)
 	case screenDone:
 		return m.updateDone(msg)
+	case screenTrace:
+		return m.updateTrace(msg)
 	}
 	return m, nil
 }
@@ -291,6 +297,7 @@ func (m Model) resize(msg tea.WindowSizeMsg) (tea.Model, tea.Cmd) {
 
 // quit stops the running check and the watcher, then the program.
 func (m Model) quit() (tea.Model, tea.Cmd) {
+	m.stopTrace()
 	if m.run.cancel != nil {
 		m.run.cancel()
 	}
@@ -504,6 +511,8 @@ func (m Model) View() string {
 		return m.confirmView()
 	case screenDone:
 		return m.doneView()
+	case screenTrace:
+		return m.traceView()
 	}
 	return m.kataView()
 }

@@ -351,3 +351,35 @@ func TestCodeBlocksKeepTheirLines(t *testing.T) {
 	assert.Contains(t, got, "Sort them:")
 	assert.Contains(t, got, "Done.")
 }
+
+// TestTraceScreen: t opens the timeline of the learner's run; keys zoom,
+// pan and scroll; once solved, v switches to the shipped kata's run, where
+// the goroutine left blocked in WaitGroup.Wait shows at its line; esc goes
+// back and cancels nothing that still matters.
+func TestTraceScreen(t *testing.T) {
+	defer noLeaks(t)
+	f := newFake()
+	f.state.Solved = map[string]bool{"01-wg-ordering": true}
+	f.state.Current = "01-wg-ordering"
+	m, cancel := start(t, f)
+	defer cancel()
+	m = press(t, m, "t")
+	require.Equal(t, screenTrace, m.screen)
+	v := m.View()
+	assert.Contains(t, v, "timeline of your run")
+	assert.Contains(t, v, "Batch.Run (wg.Go)")
+	for _, l := range strings.Split(v, "\n") {
+		assert.LessOrEqual(t, len([]rune(l)), 80, "fits 80 columns: %q", l)
+	}
+	assert.LessOrEqual(t, len(strings.Split(v, "\n")), 24)
+	before := m.trace.view
+	m = press(t, m, "+", "right", "down")
+	assert.NotEqual(t, before, m.trace.view)
+
+	m = press(t, m, "v")
+	v = m.View()
+	assert.Contains(t, v, "timeline of the shipped (buggy) kata")
+	assert.Contains(t, strings.Join(strings.Fields(v), " "), "left blocked in WaitGroup.Wait at prices.go:83")
+	m = press(t, m, "esc")
+	assert.Equal(t, screenKata, m.screen)
+}
