@@ -172,6 +172,29 @@ func TestBalanceThenTransfer(t *testing.T) {
 	}
 }
 
+// TestBalanceOfUnknownAccount asks for the balance of a wallet that does not
+// exist, then serves the next customer: the refusal must leave the ledger
+// as usable as a successful read does.
+func TestBalanceOfUnknownAccount(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	l := ledger.New(&fakeJournal{}, opening())
+	var err error
+	if !watch().Returns(t, "Balance carol", func() { _, err = l.Balance("carol") }) {
+		return
+	}
+	assert.ErrorIs(t, err, ledger.ErrUnknownAccount)
+
+	next, ok := transfer(t, context.Background(), l, "bob", "alice", 200)
+	if !ok {
+		return
+	}
+	assert.NoError(t, next.err, "the next customer's transfer")
+	if got, ok := balances(t, l); ok {
+		assert.Equal(t, map[string]int64{"alice": 10_200, "bob": 300}, got)
+	}
+}
+
 // TestTwoTransfersAtOnce has two customers' payments from bob's wallet
 // arrive at the same moment: 300 each, and bob has 500. One of them must be
 // refused. The journal holds whichever transfer reaches it first until the
