@@ -55,11 +55,14 @@ func (d *Diagnoser) closeRace() {
 	}
 	var accesses []access
 	created := map[string]Location{}
+	byTesting := map[string]bool{} // goroutines the testing package started: a test's own
 	for _, s := range secs {
 		if m := createdRE.FindStringSubmatch(s.header); m != nil {
-			if at, ok := d.loc.best(d.frames(s.lines)); ok {
+			fs := d.frames(s.lines)
+			if at, ok := d.loc.best(fs); ok {
 				created["goroutine "+m[1]] = at
 			}
+			byTesting["goroutine "+m[1]] = len(fs) > 0 && strings.HasPrefix(fs[0].Func, "testing.")
 		}
 	}
 	for _, s := range secs {
@@ -79,12 +82,30 @@ func (d *Diagnoser) closeRace() {
 			a.at, a.note = at, "inside "+shortFunc(frames[0].Func)+", called from your code here"
 		case ok:
 			a.at = at
-		case created[a.who].File != "":
+		case created[a.who].File != "" && !byTesting[a.who]:
 			a.at, a.note = created[a.who], "no frame of your code in this access's stack: shown where its goroutine was started"
 		default:
 			a.note = "no frame of your code in this access's stack"
+			if byTesting[a.who] {
+				a.note += "; it ran in the test's own goroutine"
+			}
 		}
 		accesses = append(accesses, a)
+	}
+	// An access that ran in the test's own goroutine with no frame of
+	// the test in its stack: the test started the other goroutine, so
+	// that place is inside the test.
+	for i, a := range accesses {
+		if a.at.File != "" || !byTesting[a.who] {
+			continue
+		}
+		for _, o := range accesses {
+			if c := created[o.who]; o.who != a.who && c.File != "" && !byTesting[o.who] {
+				accesses[i].at = c
+				accesses[i].note += ": shown where the test started the other goroutine"
+				break
+			}
+		}
 	}
 	f := Finding{Kind: KindRace, Test: b.test, Message: "data race: two goroutines access the same memory, at least one writes, and nothing orders them"}
 	for _, a := range accesses {
@@ -358,6 +379,11 @@ func blockedOn(state string, stack []frame) string {
 	state = strings.TrimSuffix(state, " (durable)")
 	prim := ""
 	for _, f := range stack {
+		// Only the frames above the innermost frame of other code: a
+		// sync call further out is not what the goroutine waits in.
+		if !strings.HasPrefix(f.Func, "runtime.") && !strings.HasPrefix(f.Func, "sync.") && !strings.HasPrefix(f.Func, "internal/") {
+			break
+		}
 		switch {
 		case strings.HasPrefix(f.Func, "sync.(*RWMutex).RLock"):
 			prim = "RWMutex.RLock"
@@ -369,12 +395,16 @@ func blockedOn(state string, stack []frame) string {
 			prim = "WaitGroup.Wait"
 		case strings.HasPrefix(f.Func, "sync.(*Cond).Wait"):
 			prim = "Cond.Wait"
+		case strings.HasPrefix(f.Func, "sync.(*Once).doSlow"), strings.HasPrefix(f.Func, "sync.(*Once).Do"):
+			prim = "Once.Do"
 		}
-		if prim != "" {
-			break
+		if prim != "" && prim != "Mutex.Lock" {
+			break // Once.Do waits in a Mutex.Lock: keep looking for it
 		}
 	}
 	switch {
+	case prim == "Once.Do":
+		// Once.Do waits on a mutex inside: the Once is the primitive.
 	case strings.Contains(state, "RWMutex.RLock"):
 		prim = "RWMutex.RLock"
 	case strings.Contains(state, "RWMutex.Lock"):
@@ -387,6 +417,8 @@ func blockedOn(state string, stack []frame) string {
 		prim = "Cond.Wait"
 	}
 	switch prim {
+	case "Once.Do":
+		return "blocked in Once.Do (a Mutex.Lock inside it): the first call's function never returns, or calls Do on the same Once again"
 	case "RWMutex.RLock":
 		return "blocked in RWMutex.RLock, waiting for a read lock: a writer holds the lock (or waits for it) and never lets go"
 	case "RWMutex.Lock":
