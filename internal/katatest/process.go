@@ -64,6 +64,10 @@ func (c *Crash) String() string {
 // the child passed; when the child failed without crashing, it fails t with
 // the child's output, so those findings reach the parent's report; when the
 // child crashed, it returns the Crash and leaves the verdict to the caller.
+// The caller should report it inside an assertion's message, never as a bare
+// "panic:" line: a report reader takes such a line for a panic of the parent
+// process itself. A child that hits its own -test.timeout fails t with a
+// DeadlockMarker message.
 // The child inherits the environment (GOMAXPROCS included), runs only this
 // test, and does not pause at exit under the race detector.
 func InOwnProcess(t *testing.T, fn func(t *testing.T)) *Crash {
@@ -85,6 +89,11 @@ func InOwnProcess(t *testing.T, fn func(t *testing.T)) *Crash {
 	wd, _ := os.Getwd()
 	if c := parseCrash(string(out), wd); c != nil {
 		return c
+	}
+	if strings.Contains(string(out), "panic: test timed out") {
+		t.Errorf("%s %s did not finish in its own process within %s: something in it blocks outside the deadlock guards",
+			DeadlockMarker, t.Name(), childTimeout)
+		return nil
 	}
 	t.Errorf("%s failed in its own process (%v):\n%s", t.Name(), err, strings.TrimSpace(string(out)))
 	return nil
