@@ -79,7 +79,7 @@ type Region struct {
 
 // Op is a blocking operation found at a line.
 type Op struct {
-	// What is "lock", "rlock", "send", "recv", "wait", "add".
+	// What is "lock", "rlock", "unlock", "send", "recv", "wait", "add", "go".
 	What string
 	Key  string
 }
@@ -222,6 +222,25 @@ func (p *Package) FuncAt(file string, line int) string {
 
 // OpsAt returns the blocking operations written at file:line.
 func (p *Package) OpsAt(file string, line int) []Op { return p.ops[file][line] }
+
+// UnlockedBefore reports an Unlock (or RUnlock) of the mutex key in the
+// function around file:line, before that line: a function that releases a
+// lock its caller holds and takes it again.
+func (p *Package) UnlockedBefore(file string, line int, key string) bool {
+	for _, f := range p.funcs {
+		if f.file != file || line < f.from || line > f.to {
+			continue
+		}
+		for l := f.from; l < line; l++ {
+			for _, op := range p.ops[file][l] {
+				if op.What == "unlock" && op.Key == key {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
 
 // RegionsAt returns the regions of file that hold line.
 func (p *Package) RegionsAt(file string, line int) []Region {

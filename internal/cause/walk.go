@@ -55,8 +55,8 @@ func (a *analyser) ops(b *ast.BlockStmt) {
 				a.op(n.Pos(), "recv", keyOf(n.X))
 			}
 		case *ast.CallExpr:
-			if x, name, ok := methodCall(n, "Lock", "RLock", "Wait", "Add", "Go"); ok {
-				what := map[string]string{"Lock": "lock", "RLock": "rlock", "Wait": "wait", "Add": "add", "Go": "go"}[name]
+			if x, name, ok := methodCall(n, "Lock", "RLock", "Unlock", "RUnlock", "Wait", "Add", "Go"); ok {
+				what := map[string]string{"Lock": "lock", "RLock": "rlock", "Unlock": "unlock", "RUnlock": "unlock", "Wait": "wait", "Add": "add", "Go": "go"}[name]
 				a.op(n.Pos(), what, keyOf(x))
 			}
 		}

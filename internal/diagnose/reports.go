@@ -294,10 +294,10 @@ func (d *Diagnoser) heldByBlocked(groups []leakGroup) {
 				continue
 			}
 			for j, h := range groups {
+				if j == i && p.UnlockedBefore(g.f.File, g.f.Line, op.Key) {
+					continue // it let go of the lock before taking it again
+				}
 				for k, u := range h.user {
-					if j == i && k == 0 {
-						continue // the Lock it is blocked in
-					}
 					q := d.pkg(path.Dir(u.File))
 					if q == nil {
 						continue
@@ -311,7 +311,10 @@ func (d *Diagnoser) heldByBlocked(groups []leakGroup) {
 							how = "read-locked"
 						}
 						text := op.Key + " is " + how + " (line " + strconv.Itoa(r.From) + ") by a goroutine that is itself " + h.words + " here: it never unlocks, so the goroutines waiting for " + op.Key + " wait for ever"
-						if j == i {
+						switch {
+						case j == i && k == 0:
+							text = "this goroutine already holds " + op.Key + " (" + how + " at line " + strconv.Itoa(r.From) + ") and locks it again here: a sync mutex is not reentrant, so it waits for itself for ever"
+						case j == i:
 							text = "this goroutine already holds " + op.Key + " (" + how + " at line " + strconv.Itoa(r.From) + ") when this call leads back to locking it again: a sync mutex is not reentrant, so it waits for itself for ever"
 						}
 						cs = append(cs, Cause{File: u.File, Line: u.Line, Text: text})
@@ -320,7 +323,7 @@ func (d *Diagnoser) heldByBlocked(groups []leakGroup) {
 			}
 		}
 		if len(cs) > 0 {
-			withCauses(&g.f, dedupe(append(g.f.Causes, cs...)))
+			withCauses(&g.f, dedupe(append(cs, g.f.Causes...)))
 		}
 	}
 }
