@@ -37,33 +37,30 @@ var errDown = errors.New("backend down")
 // run, whether the lock is missing in record or in Stats.
 func TestSearch(t *testing.T) {
 	tests := []struct {
-		name        string
-		backends    []*fakeBackend
-		wantHits    []string // the backend of each hit, sorted
-		wantFastest string
+		name     string
+		backends []*fakeBackend
+		wantHits []string // the backend of each hit, sorted
 	}{
 		{
-			// The delays are far apart: the time a backend waits at the gate
-			// counts in what the search measures, and on a loaded machine that
-			// can be tens of milliseconds.
+			// Which backend is fastest is checked on the fake clock, where
+			// times are exact; here the time a backend waits at the gate
+			// counts in what the search measures.
 			name: "every backend answers",
 			backends: []*fakeBackend{
 				{name: "catalogue", delay: time.Millisecond},
-				{name: "marketplace", delay: 200 * time.Millisecond},
-				{name: "recommendations", delay: 250 * time.Millisecond},
+				{name: "marketplace", delay: 5 * time.Millisecond},
+				{name: "recommendations", delay: 10 * time.Millisecond},
 			},
-			wantHits:    []string{"catalogue", "marketplace", "recommendations"},
-			wantFastest: "catalogue",
+			wantHits: []string{"catalogue", "marketplace", "recommendations"},
 		},
 		{
 			name: "a failing backend is skipped",
 			backends: []*fakeBackend{
-				{name: "catalogue", delay: 150 * time.Millisecond},
+				{name: "catalogue", delay: 10 * time.Millisecond},
 				{name: "marketplace", err: errDown},
 				{name: "recommendations", delay: time.Millisecond},
 			},
-			wantHits:    []string{"catalogue", "recommendations"},
-			wantFastest: "recommendations",
+			wantHits: []string{"catalogue", "recommendations"},
 		},
 	}
 	for _, tt := range tests {
@@ -93,7 +90,7 @@ func TestSearch(t *testing.T) {
 			}
 			assert.False(t, res.Partial, "every backend answered: the results are complete")
 			assert.Equal(t, tt.wantHits, hitBackends(res))
-			assert.Equal(t, tt.wantFastest, agg.Stats().Fastest, "the fastest backend on the dashboard")
+			assert.Contains(t, tt.wantHits, agg.Stats().Fastest, "the fastest backend on the dashboard is one that answered")
 			for _, b := range tt.backends {
 				ctx := b.context()
 				require.NotNil(t, ctx, "backend %s was never asked", b.name)
@@ -103,10 +100,12 @@ func TestSearch(t *testing.T) {
 	}
 }
 
-// TestSearchHonoursDeadline: one backend hangs until it is told to stop. The
-// search must return at its deadline with what it has, pass the deadline down
-// (the backend's context carries it and is done once Search returns), and
-// leave no goroutine behind.
+// TestSearchHonoursDeadline: one backend hangs until it is told to stop, on
+// the real clock. The search must not return before its deadline, must pass
+// the deadline down (the backend's context carries it and is done once
+// Search returns), and must leave no goroutine behind. What the page gets at
+// the deadline is checked on the fake clock (TestSearchOnFakeClock), where
+// a loaded machine cannot make an answer miss it.
 func TestSearchHonoursDeadline(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	slow := &fakeBackend{name: "marketplace", hang: true, stopped: make(chan struct{})}
@@ -115,22 +114,25 @@ func TestSearchHonoursDeadline(t *testing.T) {
 		slow,
 	}}
 	start := time.Now()
-	res, ok := searchWithin(t, agg)
+	_, ok := searchWithin(t, agg)
 	if !ok {
 		return
 	}
 	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond, "returned before the deadline")
-	assert.True(t, res.Partial, "a backend did not answer: the results are partial")
-	assert.Equal(t, []string{"catalogue"}, hitBackends(res))
 
 	ctx := slow.context()
 	require.NotNil(t, ctx, "the hanging backend was never asked")
 	_, hasDeadline := ctx.Deadline()
 	assert.True(t, hasDeadline, "the backend's context must carry the search's deadline")
+	if !assert.Error(t, ctx.Err(), "Search returned but the hanging backend was never told to stop: its context is not done") {
+		return
+	}
+	// It has been told: wait for it to stop, so that the leak check sees only
+	// what is really left behind.
 	select {
 	case <-slow.stopped:
-	case <-time.After(500 * time.Millisecond):
-		assert.Fail(t, "Search returned but the hanging backend was never told to stop: its context is never done")
+	case <-time.After(katatest.GuardTimeout):
+		assert.Fail(t, "the hanging backend's context is done, but its Search never returned")
 	}
 }
 
@@ -158,6 +160,7 @@ func TestSearchOnFakeClock(t *testing.T) {
 		wantPartial    bool
 		wantHits       []string
 		wantDeadline   time.Duration // the backends' deadline, from the start
+		wantFastest    string        // on the dashboard once Search returns; "" when any will do
 	}{
 		{
 			name: "a legacy backend answers after the deadline",
@@ -169,6 +172,7 @@ func TestSearchOnFakeClock(t *testing.T) {
 			wantPartial:  true,
 			wantHits:     []string{"catalogue"},
 			wantDeadline: 2 * time.Second,
+			wantFastest:  "catalogue",
 		},
 		{
 			name: "two legacy backends answer late at the same moment",
@@ -181,6 +185,7 @@ func TestSearchOnFakeClock(t *testing.T) {
 			wantPartial:  true,
 			wantHits:     []string{"catalogue"},
 			wantDeadline: 2 * time.Second,
+			wantFastest:  "catalogue",
 		},
 		{
 			name: "no backend answers in time",
@@ -204,6 +209,7 @@ func TestSearchOnFakeClock(t *testing.T) {
 			wantPartial:  true,
 			wantHits:     []string{"catalogue"},
 			wantDeadline: time.Second,
+			wantFastest:  "catalogue",
 		},
 		{
 			// Their answers arrive together: however the scheduler orders
@@ -234,6 +240,9 @@ func TestSearchOnFakeClock(t *testing.T) {
 				assert.Equal(t, tt.wantTook, time.Since(start), "the search takes exactly its deadline, or less when every backend answered")
 				assert.Equal(t, tt.wantPartial, res.Partial, "Partial: did a backend miss the deadline?")
 				assert.Equal(t, tt.wantHits, hitBackends(res))
+				if tt.wantFastest != "" {
+					assert.Equal(t, tt.wantFastest, agg.Stats().Fastest, "the fastest backend on the dashboard")
+				}
 				for _, b := range tt.backends {
 					bctx := b.context()
 					if !assert.NotNil(t, bctx, "backend %s was never asked", b.name) {
