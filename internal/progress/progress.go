@@ -51,6 +51,9 @@ type State struct {
 	Katas map[string]*Kata `json:"katas"`
 	// Welcomed: the TUI's first-run welcome has been shown.
 	Welcomed bool `json:"welcomed,omitempty"`
+	// Route is the route through the katas the learner walks ("" is the
+	// first, self-study), see katas/routes.json.
+	Route string `json:"route,omitempty"`
 }
 
 // Kata is one kata's progress.

@@ -47,6 +47,10 @@ type Engine interface {
 	// Warm builds the katas' race-instrumented tests once, so the first
 	// check does not look hung.
 	Warm(ctx context.Context) error
+	// Routes are the suggested paths through the katas; SetRoute remembers
+	// the one the learner walks.
+	Routes() ([]catalog.Route, error)
+	SetRoute(id string) error
 	// Trace runs the kata's tests once with the execution tracer (the
 	// learner's files, or the shipped ones) and returns the timeline.
 	Trace(ctx context.Context, k catalog.Kata, shipped bool) (*timeline.Timeline, error)
@@ -58,6 +62,8 @@ type State struct {
 	Solved    map[string]bool
 	HintLevel map[string]int
 	Welcomed  bool
+	// Route is the route the learner walks ("" is the first).
+	Route string
 }
 
 // Solution is what the solution screen shows.

@@ -124,6 +124,25 @@ func (f *fakeEngine) Reset(ctx context.Context, k catalog.Kata) (string, error) 
 	return k.ID + " reset", nil
 }
 
+// Routes are a whole route and a short one (kata 02 only).
+func (f *fakeEngine) Routes() ([]catalog.Route, error) {
+	var all []string
+	for _, k := range f.katas {
+		all = append(all, k.ID)
+	}
+	return []catalog.Route{
+		{ID: "self-study", Title: "Self-study", About: "every kata", Katas: all},
+		{ID: "short", Title: "Short workshop", About: "one kata", Katas: []string{"02-unclosed-body"}},
+	}, nil
+}
+
+func (f *fakeEngine) SetRoute(id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.state.Route = id
+	return nil
+}
+
 // Trace reads a fixture trace of a real kata run: kata 01 as shipped, or
 // kata 05 solved for the learner's run.
 func (f *fakeEngine) Trace(ctx context.Context, k catalog.Kata, shipped bool) (*timeline.Timeline, error) {

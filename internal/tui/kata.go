@@ -52,6 +52,8 @@ func (m Model) updateKata(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.openFinding()
 	case key.Matches(k, m.keys.Trace):
 		return m.openTrace(false)
+	case key.Matches(k, m.keys.Route):
+		return m.openRoutes()
 	case key.Matches(k, m.keys.Edit):
 		return m, openEditor(m.opts.Editor, filepath.Join(m.eng.Root(), filepath.FromSlash(kata.Dir), kata.Files[0]))
 	case key.Matches(k, m.keys.Reset):
@@ -106,11 +108,15 @@ func (m Model) kataView() string {
 	var b strings.Builder
 	n := m.solvedCount()
 	b.WriteString(st.Title.Render(truncate(fmt.Sprintf("%s · %s", k.ID, k.Title), w)) + "\n")
+	solved := fmt.Sprintf("%d of %d solved ", n, len(m.katas))
+	if r := m.routeTitle(); r != "" {
+		solved = fmt.Sprintf("%s: %d of %d solved ", r, n, len(m.katas))
+	}
 	bar := ""
-	if w >= 50 {
+	if w >= lipgloss.Width(solved)+m.progress.Width {
 		bar = m.progress.ViewAs(float64(n) / float64(len(m.katas)))
 	}
-	b.WriteString(st.Subtle.Render(fmt.Sprintf("%d of %d solved ", n, len(m.katas))) + bar + "\n")
+	b.WriteString(st.Subtle.Render(solved) + bar + "\n")
 	b.WriteString(lipgloss.NewStyle().Width(w).Render(k.Summary) + "\n")
 	for _, f := range k.Files {
 		b.WriteString("edit: " + m.fileLink(k.Dir+"/"+f) + "\n")

@@ -14,6 +14,8 @@ type keyMap struct {
 	// Trace opens the timeline; on it Left/Right pan, ZoomIn/ZoomOut zoom,
 	// and Versus switches between the learner's run and the shipped kata's.
 	Trace, Left, Right, ZoomIn, ZoomOut, Versus key.Binding
+	// Route opens the route screen.
+	Route key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -37,6 +39,7 @@ func newKeyMap() keyMap {
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (list)")),
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous finding")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next finding")),
+		Route:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "route (path)")),
 		Trace:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeline")),
 		Left:     key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "earlier (timeline)")),
 		Right:    key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "later (timeline)")),
@@ -63,6 +66,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Run, k.Hint, k.Output, k.Edit, k.Reset, k.Up, k.Down},
 		{k.Solution, k.Diff, k.Book, k.Trace, k.Next, k.List},
-		{k.Filter, k.Top, k.Bottom, k.Help, k.Back, k.Quit},
+		{k.Route, k.Filter, k.Top, k.Bottom, k.Help, k.Back, k.Quit},
 	}
 }

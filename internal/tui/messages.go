@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,8 +19,9 @@ import (
 // Messages: every piece of I/O comes back as one of these.
 type (
 	stateMsg struct {
-		state State
-		err   error
+		state  State
+		routes []catalog.Route
+		err    error
 	}
 	// runStartedMsg: a check is under way; listen on updates, then result.
 	runStartedMsg struct {
@@ -84,7 +86,8 @@ type (
 func loadState(eng Engine) tea.Cmd {
 	return func() tea.Msg {
 		s, err := eng.Load()
-		return stateMsg{state: s, err: err}
+		routes, rerr := eng.Routes()
+		return stateMsg{state: s, routes: routes, err: errors.Join(err, rerr)}
 	}
 }
 

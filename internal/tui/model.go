@@ -34,6 +34,7 @@ const (
 	screenConfirmReset
 	screenDone
 	screenTrace
+	screenRoute
 )
 
 // Options configure the app.
@@ -54,6 +55,9 @@ type Options struct {
 	Warm bool
 	// Now is the clock (time.Now when nil), for elapsed times.
 	Now func() time.Time
+	// Route, when set, is the route to walk (the --route flag); it is
+	// remembered.
+	Route string
 }
 
 // run is the state of the current kata's latest check.
@@ -86,11 +90,13 @@ type Model struct {
 	width, height int
 	showHelp      bool
 
-	katas []catalog.Kata
-	state State
-	idx   int
-	run   run
-	runs  int // run ids
+	all    []catalog.Kata  // every kata, in number order
+	katas  []catalog.Kata  // the katas of the route walked, in its order
+	routes []catalog.Route // the suggested routes
+	state  State
+	idx    int
+	run    run
+	runs   int // run ids
 
 	message string
 	sel     int // the selected finding on the kata screen
@@ -112,6 +118,7 @@ type Model struct {
 	book     bookModel
 	output   outputModel
 	trace    traceModel
+	route    routeModel
 }
 
 // New returns the app's root model. ctx owns every goroutine the app
@@ -125,7 +132,7 @@ func New(ctx context.Context, eng Engine, opts Options) Model {
 	}
 	m := Model{
 		ctx: ctx, eng: eng, opts: opts, keys: newKeyMap(), jobs: &sync.WaitGroup{},
-		katas: eng.Katas(), width: 80, height: 24,
+		all: eng.Katas(), katas: eng.Katas(), width: 80, height: 24,
 		spinner: spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(opts.Styles.Running)),
 		progress: progress.New(progress.WithoutPercentage(), progress.WithWidth(30), progress.WithSolidFill(opts.Styles.BarColor),
 			progress.WithColorProfile(opts.Styles.Renderer.ColorProfile())), // NO_COLOR: a plain bar
@@ -261,6 +268,8 @@ func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateDone(msg)
 	case screenTrace:
 		return m.updateTrace(msg)
+	case screenRoute:
+		return m.updateRoute(msg)
 	}
 	return m, nil
 }
@@ -311,7 +320,7 @@ func (m Model) onState(msg stateMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
 		m.message = "progress: " + msg.err.Error()
 	}
-	m.state = msg.state
+	m.state, m.routes = msg.state, msg.routes
 	if m.state.Solved == nil {
 		m.state.Solved = map[string]bool{}
 	}
@@ -321,8 +330,23 @@ func (m Model) onState(msg stateMsg) (tea.Model, tea.Cmd) {
 	if len(m.katas) == 0 {
 		return m, nil
 	}
+	var cmds []tea.Cmd
+	if r := m.opts.Route; r != "" && r != m.state.Route {
+		cmds = append(cmds, saveRoute(m.eng, r))
+		m.state.Route = r
+	}
+	m = m.applyRoute(m.state.Route)
 	m.idx = m.currentIndex()
 	m.list.refresh(m.katas, m.state)
+	if len(cmds) > 0 {
+		next, cmd := m.onStateOpen()
+		return next, tea.Batch(append(cmds, cmd)...)
+	}
+	return m.onStateOpen()
+}
+
+// onStateOpen opens the first screen once the progress is loaded.
+func (m Model) onStateOpen() (tea.Model, tea.Cmd) {
 	if !m.state.Welcomed {
 		m.screen = screenWelcome
 		return m, nil
@@ -513,6 +537,8 @@ func (m Model) View() string {
 		return m.doneView()
 	case screenTrace:
 		return m.traceView()
+	case screenRoute:
+		return m.routeView()
 	}
 	return m.kataView()
 }

@@ -383,3 +383,36 @@ func TestTraceScreen(t *testing.T) {
 	m = press(t, m, "esc")
 	assert.Equal(t, screenKata, m.screen)
 }
+
+// TestRoutes: p lists the routes; choosing one walks its katas in its
+// order, says so on the kata screen, and is remembered; --route picks one
+// at start.
+func TestRoutes(t *testing.T) {
+	defer noLeaks(t)
+	f := newFake()
+	m, cancel := start(t, f)
+	defer cancel()
+	m = press(t, m, "p")
+	require.Equal(t, screenRoute, m.screen)
+	v := m.View()
+	assert.Contains(t, v, "Self-study (walking it)")
+	assert.Contains(t, v, "Short workshop")
+	m = press(t, m, "down", "enter")
+	assert.Equal(t, screenKata, m.screen)
+	require.Len(t, m.katas, 1)
+	assert.Equal(t, "02-unclosed-body", m.kata().ID)
+	assert.Contains(t, m.View(), "Short workshop: 0 of 1 solved")
+	f.mu.Lock()
+	assert.Equal(t, "short", f.state.Route, "remembered")
+	f.mu.Unlock()
+
+	opts := testOptions()
+	opts.Route = "short"
+	ctx, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	m2 := New(ctx, newFake(), opts)
+	next, _ := m2.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m2 = drive(t, next.(Model), m2.Init())
+	assert.Equal(t, "02-unclosed-body", m2.kata().ID)
+	assert.Len(t, m2.katas, 1)
+}
