@@ -151,6 +151,7 @@ func analyse(fset *token.FileSet, files []*ast.File, names map[*ast.File]string)
 				continue
 			}
 			a.fn = funcName(fd)
+			a.recv, a.recvType = receiver(fd)
 			a.params = dynamicParams(fd.Type, dyn)
 			p.funcs = append(p.funcs, funcSpan{file: a.file, name: a.fn, from: a.line(fd.Pos()), to: a.line(fd.End())})
 			a.body(fd.Body)
@@ -208,6 +209,35 @@ func funcName(fd *ast.FuncDecl) string {
 		return t.Name + "." + fd.Name.Name
 	}
 	return fd.Name.Name
+}
+
+// receiver returns the receiver's name and type name of a method.
+func receiver(fd *ast.FuncDecl) (string, string) {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 || len(fd.Recv.List[0].Names) == 0 {
+		return "", ""
+	}
+	name := fd.Recv.List[0].Names[0].Name
+	t := funcName(fd)
+	t = strings.TrimPrefix(strings.TrimSuffix(t[:strings.LastIndex(t, ".")], ")"), "(*")
+	return name, t
+}
+
+// key names a primitive for matching: "Ledger.mu" for l.mu in a method of
+// *Ledger (so two types' "mu" fields stay apart), else keyOf's name.
+func (a *analyser) key(e ast.Expr) string {
+	if a.recv != "" {
+		switch e := e.(type) {
+		case *ast.SelectorExpr:
+			if id, ok := e.X.(*ast.Ident); ok && id.Name == a.recv {
+				return a.recvType + "." + e.Sel.Name
+			}
+		case *ast.Ident:
+			if e.Name == a.recv {
+				return a.recvType
+			}
+		}
+	}
+	return keyOf(e)
 }
 
 // FuncAt returns the top-level function whose declaration holds file:line.
@@ -444,35 +474,40 @@ func addsWithoutDone(p *Package, fset *token.FileSet, files []*ast.File, names m
 		file string
 		pos  token.Pos
 		key  string
+		fn   string
 	}
 	var adds []add
 	for _, f := range files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			if x, name, ok := methodCall(asExpr(n), "Add", "Done"); ok {
-				k := keyOf(x)
-				if name == "Done" {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			a := &analyser{}
+			a.recv, a.recvType = receiver(fd)
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				x, name, ok := methodCall(asExpr(n), "Add", "Done", "Go")
+				if !ok {
+					return true
+				}
+				k := a.key(x)
+				if name != "Add" {
 					done[k] = true
 				} else if c := n.(*ast.CallExpr); len(c.Args) == 1 && k != "" {
 					if l, ok := c.Args[0].(*ast.BasicLit); ok && l.Value != "0" && !strings.HasPrefix(l.Value, "-") {
-						adds = append(adds, add{names[f], c.Pos(), k})
+						adds = append(adds, add{names[f], c.Pos(), k, funcName(fd)})
 					}
 				}
-			}
-			return true
-		})
+				return true
+			})
+		}
 	}
 	for _, a := range adds {
 		if done[a.key] {
 			continue
 		}
 		line := fset.Position(a.pos).Line
-		fn := ""
-		for _, s := range p.funcs {
-			if s.file == a.file && s.from <= line && line <= s.to {
-				fn = s.name
-			}
-		}
-		p.Sites = append(p.Sites, Site{Kind: AddNoDone, File: a.file, Line: line, Func: fn, Key: a.key, From: line,
+		p.Sites = append(p.Sites, Site{Kind: AddNoDone, File: a.file, Line: line, Func: a.fn, Key: a.key, From: line,
 			Why: a.key + ".Add counts a task here, and nothing in the package ever calls " + a.key + ".Done: " + a.key + ".Wait can never return"})
 	}
 }

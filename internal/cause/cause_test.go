@@ -41,7 +41,7 @@ func (l *L) T(bad bool) error {
 	}
 	l.mu.Unlock()
 	return nil
-}`, want: []string{"1 11 mu", "2 13 mu"}},
+}`, want: []string{"1 11 L.mu", "2 13 L.mu"}},
 		{name: "a deferred Unlock is no cause", src: `package p
 func (l *L) T() error {
 	l.mu.Lock()
@@ -124,7 +124,7 @@ func (s *S) Start() {
 }
 func (s *S) Stop() {
 	s.drain.Wait()
-}`, want: []string{"8 3 drain"}},
+}`, want: []string{"8 3 S.drain"}},
 		{name: "a loop that returns before receiving every value", src: `package p
 func f(n int) error {
 	errs := make(chan error)
@@ -161,16 +161,16 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := sites(p); len(got) != 1 || got[0] != "1 5 mu" {
+	if got := sites(p); len(got) != 1 || got[0] != "1 5 L.mu" {
 		t.Errorf("sites = %q, want the return at line 5 only", got)
 	}
-	if ops := p.OpsAt("k/k.go", 3); len(ops) != 1 || ops[0] != (Op{What: "lock", Key: "mu"}) {
+	if ops := p.OpsAt("k/k.go", 3); len(ops) != 1 || ops[0] != (Op{What: "lock", Key: "L.mu"}) {
 		t.Errorf("ops at 3 = %v", ops)
 	}
 	if got := p.FuncAt("k/k.go", 5); got != "(*L).T" {
 		t.Errorf("FuncAt = %q", got)
 	}
-	if rs := p.RegionsAt("k/k.go", 4); len(rs) != 1 || rs[0].Key != "mu" {
+	if rs := p.RegionsAt("k/k.go", 4); len(rs) != 1 || rs[0].Key != "L.mu" {
 		t.Errorf("regions at 4 = %v", rs)
 	}
 	if _, err := Load(fsys, "missing"); err == nil {

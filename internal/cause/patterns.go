@@ -129,15 +129,15 @@ func (a *analyser) goroutines(b *ast.BlockStmt) {
 		deferred := map[string]bool{} // keys with a deferred Done
 		for _, s := range lit.Body.List {
 			if x, _, ok := methodCall(stmtCall(s), "Done"); ok {
-				done[keyOf(x)] = true
+				done[a.key(x)] = true
 				if isDefer(s) {
-					deferred[keyOf(x)] = true
+					deferred[a.key(x)] = true
 				}
 			}
 		}
 		inspectOwn(lit.Body, func(n ast.Node) {
-			if x, _, ok := methodCall(asExpr(n), "Add"); ok && done[keyOf(x)] {
-				k := keyOf(x)
+			if x, _, ok := methodCall(asExpr(n), "Add"); ok && done[a.key(x)] {
+				k := a.key(x)
 				a.site(AddInGoroutine, n.Pos(), k, goLine,
 					k+".Add runs inside the goroutine it counts (started at line "+strconv.Itoa(goLine)+"): "+k+".Wait can return before it runs")
 			}
@@ -149,7 +149,7 @@ func (a *analyser) goroutines(b *ast.BlockStmt) {
 			w := &walker{a: a}
 			w.release = func(s ast.Stmt) bool {
 				x, _, ok := methodCall(stmtCall(s), "Done")
-				return ok && keyOf(x) == k
+				return ok && a.key(x) == k
 			}
 			w.onReturn = func(n ast.Node) {
 				a.site(DoneSkipped, n.Pos(), k, goLine,
@@ -159,7 +159,7 @@ func (a *analyser) goroutines(b *ast.BlockStmt) {
 			// skip a Done that was counted.
 			stmts := lit.Body.List
 			for i, s := range stmts {
-				if x, _, ok := methodCall(stmtCall(s), "Add"); ok && keyOf(x) == k {
+				if x, _, ok := methodCall(stmtCall(s), "Add"); ok && a.key(x) == k {
 					stmts = stmts[i+1:]
 					break
 				}

@@ -12,6 +12,8 @@ type analyser struct {
 	fset       *token.FileSet
 	file       string
 	fn         string          // top-level function being walked
+	recv       string          // its receiver's name, for a method
+	recvType   string          // its receiver's type name
 	params     map[string]bool // its interface- or func-typed parameters
 	dyn        map[string]bool // see dynamicNames
 	unbuffered map[string]bool // see unbufferedChans
@@ -57,7 +59,7 @@ func (a *analyser) ops(b *ast.BlockStmt) {
 		case *ast.CallExpr:
 			if x, name, ok := methodCall(n, "Lock", "RLock", "Unlock", "RUnlock", "Wait", "Add", "Go"); ok {
 				what := map[string]string{"Lock": "lock", "RLock": "rlock", "Unlock": "unlock", "RUnlock": "unlock", "Wait": "wait", "Add": "add", "Go": "go"}[name]
-				a.op(n.Pos(), what, keyOf(x))
+				a.op(n.Pos(), what, a.key(x))
 			}
 		}
 		return true
@@ -103,11 +105,11 @@ func (a *analyser) lock(s ast.Stmt, rest []ast.Stmt, fnBody *ast.BlockStmt) {
 	if !ok || isDefer(s) {
 		return
 	}
-	key := keyOf(x)
+	key := a.key(x)
 	unlock := map[string]string{"Lock": "Unlock", "RLock": "RUnlock"}[name]
 	from := a.line(s.Pos())
 	region := Region{File: a.file, Key: key, Read: name == "RLock", From: from}
-	if deferredUnlock(rest, key, unlock) {
+	if deferredUnlock(rest, key, unlock, a.key) {
 		region.To, region.Deferred = a.line(fnBody.End()), true
 		a.p.Regions = append(a.p.Regions, region)
 		return
@@ -116,7 +118,7 @@ func (a *analyser) lock(s ast.Stmt, rest []ast.Stmt, fnBody *ast.BlockStmt) {
 	w := &walker{a: a}
 	w.release = func(s ast.Stmt) bool {
 		y, _, ok := methodCall(stmtCall(s), unlock)
-		return ok && keyOf(y) == key
+		return ok && a.key(y) == key
 	}
 	w.onReturn = func(r ast.Node) {
 		w.a.site(LockReturn, r.Pos(), key, from,
@@ -138,7 +140,7 @@ func (a *analyser) lock(s ast.Stmt, rest []ast.Stmt, fnBody *ast.BlockStmt) {
 // mutex: "defer mu.Unlock()", "defer func() { ...; mu.Unlock() }()", or a
 // deferred call of a local function that unlocks it
 // ("unlock := func() { mu.Unlock() }; defer func() { unlock() }()").
-func deferredUnlock(rest []ast.Stmt, key, unlock string) bool {
+func deferredUnlock(rest []ast.Stmt, key, unlock string, keyOf func(ast.Expr) string) bool {
 	unlocks := func(n ast.Node) bool {
 		found := false
 		ast.Inspect(n, func(n ast.Node) bool {

@@ -41,6 +41,11 @@ var captures = []capture{
 	{name: "pkg-bubbleleak", dir: "internal/diagnose/testdata/pkgs/bubbleleak"},
 	{name: "pkg-bubbledeadlock", dir: "internal/diagnose/testdata/pkgs/bubbledeadlock"},
 	{name: "pkg-vet", dir: "internal/diagnose/testdata/pkgs/vet", vet: true},
+	// Every leak state the diagnosis names, and 20 goroutines at one line
+	// started by two goroutines.
+	{name: "pkg-leakstates", dir: "internal/diagnose/testdata/pkgs/leakstates"},
+	// Races whose report has no frame of the package for one access.
+	{name: "pkg-racenouser", dir: "internal/diagnose/testdata/pkgs/racenouser"},
 }
 
 // TestCapture re-records the fixtures from real runs. It runs only with

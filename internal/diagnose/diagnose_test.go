@@ -110,6 +110,26 @@ func TestFixtures(t *testing.T) {
 			contains: []string{"Not equal: the sum of 1, 2, 3", "expected: 6", "actual  : 3", "Sum([4]) = 0, want 4"}},
 		{name: "pkg-httpbody", want: []string{"leak " + pkgs + "httpbody/fetch_test.go:13"},
 			contains: []string{"a response body was never closed: the connection's read/write goroutines are still running"}},
+		// One test per state a leaked goroutine can be blocked in, and 20
+		// goroutines at one line started by two goroutines: each named
+		// exactly, with no runtime frame, and the causes read from the code.
+		{name: "pkg-leakstates", want: []string{
+			"leak " + pkgs + "leakstates/states.go:21", "leak " + pkgs + "leakstates/states.go:40", "leak " + pkgs + "leakstates/states.go:45",
+			"leak " + pkgs + "leakstates/states.go:55", "leak " + pkgs + "leakstates/states.go:61", "leak " + pkgs + "leakstates/states.go:78",
+			"leak " + pkgs + "leakstates/states.go:84", "leak " + pkgs + "leakstates/states.go:96", "leak " + pkgs + "leakstates/states.go:105",
+			"leak " + pkgs + "leakstates/states.go:111", "leak " + pkgs + "leakstates/states.go:124", "leak " + pkgs + "leakstates/states.go:131",
+			"leak " + pkgs + "leakstates/states.go:138", "leak " + pkgs + "leakstates/states.go:145"},
+			contains: []string{
+				"blocked in Mutex.Lock", "blocked in RWMutex.RLock, waiting for a read lock", "blocked in RWMutex.Lock, waiting for the write lock",
+				"blocked in WaitGroup.Wait", "blocked sending on a channel", "blocked receiving from a channel", "receiving from a nil channel",
+				"blocked in a select with no case ready", "blocked in Cond.Wait", "sleeping (time.Sleep)", "blocked on network I/O",
+				"20 goroutines were left", "started at " + pkgs + "leakstates/states.go:145 in leakstates.Fan"},
+			causes: []string{pkgs + "leakstates/states.go:23", pkgs + "leakstates/states.go:40", pkgs + "leakstates/states.go:55",
+				pkgs + "leakstates/states.go:73", pkgs + "leakstates/states.go:89"}},
+		// An atomic store against a plain read: the store's goroutine had
+		// finished, its stack has no frame of the package.
+		{name: "pkg-racenouser", want: []string{"race " + pkgs + "racenouser/counter.go:14"},
+			contains: []string{"at " + pkgs + "racenouser/counter_test.go:11", "no frame of your code in this access's stack: shown where its goroutine was started"}},
 		{name: "pkg-bubbleleak", want: []string{"leak " + pkgs + "bubbleleak/worker.go:7"}, contains: []string{"synctest bubble ended"}},
 		{name: "pkg-bubbledeadlock", want: []string{"deadlock " + pkgs + "bubbledeadlock/pair.go:7"}, contains: []string{"chan receive (durable)"}},
 		{name: "01-buggy", want: []string{
