@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/gokatas/concurrency/internal/cause"
 )
@@ -111,7 +110,7 @@ func (d *Diagnoser) leakCauses(ev evidence) []Cause {
 			case "lock", "rlock":
 				kinds = []cause.Kind{cause.LockReturn, cause.LockPanic}
 				for _, r := range p.Regions {
-					if sameKey(r.Key, op.Key) && !r.Deferred {
+					if r.Key == op.Key && !r.Deferred {
 						for l := range d.panics[r.File] {
 							if r.From < l && l <= r.To {
 								out = append(out, Cause{File: r.File, Line: l,
@@ -127,7 +126,7 @@ func (d *Diagnoser) leakCauses(ev evidence) []Cause {
 			default:
 				continue
 			}
-			out = appendSites(out, p.Sites, func(s cause.Site) bool { return sameKey(s.Key, op.Key) && hasKind(kinds, s.Kind) })
+			out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Key == op.Key && hasKind(kinds, s.Kind) })
 		}
 	}
 	if c := ev.created; c.File != "" {
@@ -150,7 +149,7 @@ func (d *Diagnoser) raceCauses(accesses []Location) []Cause {
 		// A WaitGroup counted from inside its goroutines.
 		for _, op := range p.OpsAt(a.File, a.Line) {
 			if op.What == "wait" || op.What == "add" {
-				out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Kind == cause.AddInGoroutine && sameKey(s.Key, op.Key) })
+				out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Kind == cause.AddInGoroutine && s.Key == op.Key })
 			}
 		}
 	}
@@ -165,7 +164,7 @@ func (d *Diagnoser) raceCauses(accesses []Location) []Cause {
 			for _, r := range p.RegionsAt(a.File, a.Line) {
 				guarded := false
 				for _, r2 := range p.RegionsAt(o.File, o.Line) {
-					guarded = guarded || sameKey(r2.Key, r.Key)
+					guarded = guarded || r2.Key == r.Key
 				}
 				if !guarded {
 					out = append(out, Cause{File: o.File, Line: o.Line,
@@ -238,18 +237,4 @@ func withCauses(f *Finding, cs []Cause) {
 	}
 	f.Causes = cs
 	f.Cause = &f.Causes[0]
-}
-
-// sameKey reports whether two primitives' keys may name the same one:
-// equal, or the same field name when one of them is not qualified by its
-// receiver's type ("mu" and "Ledger.mu", not "Ledger.mu" and "Cache.mu").
-func sameKey(a, b string) bool {
-	if a == b {
-		return true
-	}
-	ia, ib := strings.LastIndex(a, "."), strings.LastIndex(b, ".")
-	if ia >= 0 && ib >= 0 {
-		return false
-	}
-	return a[ia+1:] == b[ib+1:]
 }

@@ -303,7 +303,7 @@ func (d *Diagnoser) heldByBlocked(groups []leakGroup) {
 						continue
 					}
 					for _, r := range q.RegionsAt(u.File, u.Line) {
-						if !sameKey(r.Key, op.Key) || r.From == u.Line {
+						if r.Key != op.Key || r.From == u.Line {
 							continue
 						}
 						how := "locked"
