@@ -246,6 +246,8 @@ func TestTwoTransfersAtOnce(t *testing.T) {
 	if got, ok := balances(t, l); ok {
 		assert.Equal(t, map[string]int64{"alice": 10_300, "bob": 200}, got)
 	}
+	assert.Equal(t, []ledger.Entry{{From: "bob", To: "alice", Cents: 300}}, j.stored(),
+		"the journal, which the balances are rebuilt from after a crash")
 }
 
 // result is what one call of Transfer did.
@@ -341,6 +343,13 @@ func (j *fakeJournal) Append(ctx context.Context, e ledger.Entry) error {
 	defer j.mu.Unlock()
 	j.entries = append(j.entries, e)
 	return nil
+}
+
+// stored returns the entries the journal holds.
+func (j *fakeJournal) stored() []ledger.Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]ledger.Entry(nil), j.entries...)
 }
 
 // appends returns how many times Append has been called.
