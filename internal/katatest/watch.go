@@ -59,10 +59,11 @@ func WatchPackageOf(fn any) *Watch {
 // Call is one watched call of the code under test, running on its own
 // goroutine.
 type Call struct {
-	w    *Watch
-	what string
-	id   string        // the goroutine's number in a dump
-	done chan struct{} // closed when fn returns; nil for an unordered call
+	w       *Watch
+	what    string
+	id      string        // the goroutine's number in a dump
+	done    chan struct{} // closed when fn returns; nil for an unordered call
+	started time.Time     // the Limit counts from here, however late Wait is called
 }
 
 // Returns runs fn on a new goroutine and waits for it to return. If the call
@@ -91,7 +92,7 @@ func (w *Watch) GoUnordered(what string, fn func()) *Call {
 }
 
 func (w *Watch) start(what string, fn func(), ordered bool) *Call {
-	c := &Call{w: w, what: what}
+	c := &Call{w: w, what: what, started: time.Now()}
 	if ordered {
 		c.done = make(chan struct{})
 	}
@@ -109,10 +110,9 @@ func (w *Watch) start(what string, fn func(), ordered bool) *Call {
 
 // Wait waits for the call to return. It fails the test with a
 // DeadlockMarker message and gives false when the call is seen stuck (see
-// Watch) or runs past the Watch's Limit.
+// Watch) or has run past the Watch's Limit since Go started it.
 func (c *Call) Wait(t testing.TB) bool {
 	t.Helper()
-	start := time.Now()
 	var stuckSince time.Time
 	stuckSeen := 0
 	pause := 50 * time.Microsecond
@@ -144,7 +144,7 @@ func (c *Call) Wait(t testing.TB) bool {
 		default:
 			stuckSeen = 0
 		}
-		if time.Since(start) > c.w.Limit {
+		if time.Since(c.started) > c.w.Limit {
 			t.Errorf("%s %s did not return within %v: it is blocked for good", DeadlockMarker, c.what, c.w.Limit)
 			return false
 		}
