@@ -604,7 +604,7 @@ func (d *Diagnoser) closeDump() {
 						ev.created = d.loc.loc(g.creator[0])
 					}
 					cs = append(cs, d.leakCauses(ev)...)
-					f.Details = append(f.Details, fmt.Sprintf("goroutine %s [%s] at %s", g.id, g.state, describe(at)))
+					f.Details = append(f.Details, fmt.Sprintf("goroutine %s, %s, at %s", g.id, blockedOn(g.state, g.frames), describe(at)))
 					break
 				}
 			}

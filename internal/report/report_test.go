@@ -158,3 +158,39 @@ func TestWhere(t *testing.T) {
 	assert.Equal(t, "a.go:3", Where(diagnose.Location{File: "a.go", Line: 3}))
 	assert.Equal(t, "a.go:3:4", Where(diagnose.Location{File: "a.go", Line: 3, Col: 4}))
 }
+
+// TestCause checks a finding's causes are shown after its evidence, and
+// that the JSON document carries the first as a cause object.
+func TestCause(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	cs := []diagnose.Cause{
+		{File: "katas/04-mutex-defer/ledger.go", Line: 71, Text: "returns with l.mu still locked"},
+		{File: "katas/04-mutex-defer/ledger.go", Line: 73, Text: "calls l.journal.Append with l.mu locked"},
+	}
+	f := diagnose.Finding{Kind: diagnose.KindLeak, Message: "a goroutine was left blocked in Mutex.Lock",
+		Location: diagnose.Location{File: "katas/04-mutex-defer/ledger.go", Line: 64}, Details: []string{"goroutine 13"},
+		Causes: cs, Cause: &cs[0]}
+	text := Finding(f, Options{})
+	assert.Equal(t, "leak  katas/04-mutex-defer/ledger.go:64  a goroutine was left blocked in Mutex.Lock\n"+
+		"      goroutine 13\n"+
+		"      cause: katas/04-mutex-defer/ledger.go:71 — returns with l.mu still locked\n"+
+		"      cause: katas/04-mutex-defer/ledger.go:73 — calls l.journal.Append with l.mu locked\n", text)
+
+	b, err := JSON(diagnose.Result{Findings: []diagnose.Finding{f}, Complete: true})
+	require.NoError(t, err)
+	var doc struct {
+		Findings []struct {
+			Cause struct {
+				File string `json:"file"`
+				Line int    `json:"line"`
+				Text string `json:"text"`
+			} `json:"cause"`
+		} `json:"findings"`
+	}
+	require.NoError(t, json.Unmarshal(b, &doc))
+	require.Len(t, doc.Findings, 1)
+	assert.Equal(t, "katas/04-mutex-defer/ledger.go", doc.Findings[0].Cause.File)
+	assert.Equal(t, 71, doc.Findings[0].Cause.Line)
+	assert.Equal(t, "returns with l.mu still locked", doc.Findings[0].Cause.Text)
+	assert.Contains(t, Summary(diagnose.Result{Findings: []diagnose.Finding{f}, Complete: true}), "1 finding (1 leak)")
+}
