@@ -9,10 +9,19 @@ import (
 
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/check"
-	"github.com/gokatas/concurrency/internal/progress"
 	"github.com/gokatas/concurrency/internal/report"
 	"github.com/gokatas/concurrency/internal/toolchain"
 )
+
+// jsonSchema is the version of every document --json prints; it changes
+// when a field does.
+const jsonSchema = 1
+
+// checkDoc is the document `kata check --json` prints.
+type checkDoc struct {
+	Schema int `json:"schema"`
+	check.Verdict
+}
 
 // cmdCheck is `kata check [KATA] [--json]`.
 func cmdCheck(ctx context.Context, e *env, args []string) error {
@@ -30,16 +39,16 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := record(w, k, v)
+	s, err := w.Record(k, v)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		if err := writeJSON(e, v); err != nil {
+		if err := writeJSON(e, checkDoc{Schema: jsonSchema, Verdict: v}); err != nil {
 			return err
 		}
 	} else {
-		printVerdict(e, k, v, s.NextPending(ids(w.cat), k.ID))
+		printVerdict(e, k, v, w.Next(s, k))
 	}
 	if v.Outcome != check.Solved {
 		return &exitError{code: exitFailing}
@@ -51,9 +60,6 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 // can work, without (and saying so) when it cannot.
 func newRunner(ctx context.Context, e *env, root string) (*check.Runner, error) {
 	info, err := toolchain.Probe(ctx, "")
-	if errors.Is(err, toolchain.ErrNoGo) {
-		return nil, &exitError{code: exitUsage, msg: err.Error()}
-	}
 	if err != nil {
 		return nil, &exitError{code: exitUsage, msg: err.Error()}
 	}
@@ -66,88 +72,61 @@ func newRunner(ctx context.Context, e *env, root string) (*check.Runner, error) 
 	return &check.Runner{Root: root, Race: info.RaceOK()}, nil
 }
 
-// A build still going after firstBuildNote is most likely the first race
-// build on this machine; say so, then every stillBuilding.
-const (
-	firstBuildNote = 3 * time.Second
-	stillBuilding  = 10 * time.Second
-)
+// stillBuilding is how often a long build says it is still going.
+const stillBuilding = 10 * time.Second
 
-// runAttempt runs one check, narrating the phases on stderr when narrate is
-// set: the first race build on a machine compiles the instrumented standard
-// library and takes tens of seconds, so a silent wait would look like a hang.
+// runAttempt runs one check, narrating on stderr when narrate is set: what
+// is built, the first race build when it really happens (it compiles the
+// race-instrumented standard library: minutes on a small laptop), the
+// elapsed time of a long build, then the tests and go vet.
 func runAttempt(ctx context.Context, e *env, r *check.Runner, k catalog.Kata, narrate bool) (check.Verdict, error) {
 	updates := make(chan check.Update)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		start := time.Now()
-		timer := time.NewTimer(firstBuildNote)
-		defer timer.Stop()
-		building, noted := false, false
-		say := func(format string, args ...any) {
+		n := narrator{say: func(format string, args ...any) {
 			if narrate {
 				fmt.Fprintf(e.stderr, format, args...)
 			}
-		}
-		for {
-			select {
-			case u, ok := <-updates:
-				if !ok {
-					return
-				}
-				building = u.Phase == check.PhaseBuilding || (building && u.Phase == "")
-				switch u.Phase {
-				case check.PhaseBuilding:
-					what := "with the race detector"
-					if !r.Race {
-						what = "without the race detector"
-					}
-					say("checking %s: building the tests %s...\n", k.ID, what)
-				case check.PhaseTesting:
-					say("running the tests (built in %s)...\n", time.Since(start).Round(100*time.Millisecond))
-				case check.PhaseVetting:
-					say("running go vet...\n")
-				}
-			case <-timer.C:
-				if building && !noted {
-					say("  the first race build on a machine compiles the race-instrumented standard library: up to a minute, once...\n")
-				} else if building {
-					say("  still building (%s)...\n", time.Since(start).Round(time.Second))
-				}
-				noted = noted || building
-				timer.Reset(stillBuilding)
-			}
+		}}
+		for u := range updates {
+			n.update(k, u)
 		}
 	}()
 	v, err := r.Run(ctx, k, updates)
 	<-done
-	if err != nil {
-		if errors.Is(err, toolchain.ErrNoGo) {
-			return v, &exitError{code: exitUsage, msg: err.Error()}
-		}
-		return v, err
+	if errors.Is(err, toolchain.ErrNoGo) {
+		return v, &exitError{code: exitUsage, msg: err.Error()}
 	}
-	return v, nil
+	return v, err
 }
 
-// record saves an attempt in the progress file. Checking a kata makes it
-// the current one; solving it moves on to the next pending kata.
-func record(w *workbook, k catalog.Kata, v check.Verdict) (*progress.State, error) {
-	return w.store.Update(func(s *progress.State) error {
-		p := s.Kata(k.ID)
-		p.Attempts++
-		s.Current = k.ID
-		if v.Outcome == check.Solved {
-			if !p.Solved {
-				p.Solved, p.SolvedAt = true, time.Now().UTC()
-			}
-			if next := s.NextPending(ids(w.cat), k.ID); next != "" {
-				s.Current = next
-			}
-		}
-		return nil
-	})
+// narrator turns an attempt's updates into lines for a person.
+type narrator struct {
+	say       func(format string, args ...any)
+	built     time.Duration
+	noted     bool
+	lastShown time.Duration
+}
+
+func (n *narrator) update(k catalog.Kata, u check.Update) {
+	if u.Build != nil {
+		n.built = u.Build.Elapsed
+	}
+	switch {
+	case u.Build != nil && u.Build.Elapsed == 0:
+		n.say("checking %s: building the tests %s...\n", k.ID, u.Build.What[len(k.Dir)+1:])
+	case u.Build != nil && u.Build.FirstRace && !n.noted:
+		n.noted = true
+		n.say("  first race build on this machine: compiling the race-instrumented standard library (%d packages); it can take minutes on a small laptop, and happens once...\n", u.Build.Packages)
+	case u.Build != nil && u.Build.Elapsed-n.lastShown >= stillBuilding:
+		n.lastShown = u.Build.Elapsed.Truncate(stillBuilding)
+		n.say("  still building %s (%s)...\n", k.Dir, u.Build.Elapsed.Round(time.Second))
+	case u.Phase == check.PhaseTesting:
+		n.say("running the tests (built in %s)...\n", n.built.Round(100*time.Millisecond))
+	case u.Phase == check.PhaseVetting:
+		n.say("running go vet...\n")
+	}
 }
 
 // printVerdict prints the verdict and findings for a person; next is the
@@ -157,7 +136,10 @@ func printVerdict(e *env, k catalog.Kata, v check.Verdict, next string) {
 	switch v.Outcome {
 	case check.Solved:
 		fmt.Fprintf(out, "✔ %s solved in %s: the tests pass under the race detector, no leaked goroutines, go vet is clean.\n", k.ID, v.Duration.Round(100*time.Millisecond))
-		fmt.Fprintf(out, "  Compare with the official solution: kata solution %s --diff\n", k.ID[:2])
+		for _, n := range v.Notes {
+			fmt.Fprintf(out, "  note: %s\n", n)
+		}
+		fmt.Fprintf(out, "  Compare with the official solution: kata solution %s --diff\n", num(k))
 		if next != "" {
 			fmt.Fprintf(out, "  Next: kata check %s   (kata book %s for its chapter)\n", next[:2], next[:2])
 		} else {
@@ -175,5 +157,5 @@ func printVerdict(e *env, k catalog.Kata, v check.Verdict, next string) {
 	fmt.Fprintln(out)
 	fmt.Fprint(out, report.Findings(v.Findings, report.Options{Color: report.ColorEnabled(e.stdoutTTY, e.getenv)}))
 	fmt.Fprintln(out)
-	fmt.Fprintf(out, "Stuck? kata hint %s\n", k.ID[:2])
+	fmt.Fprintf(out, "Stuck? kata hint %s\n", num(k))
 }

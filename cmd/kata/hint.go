@@ -24,7 +24,7 @@ func cmdHint(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: exitUsage, msg: fmt.Sprintf("%s has hints 1 to %d", k.ID, len(hints))}
 	}
 	n := *level
-	if _, err := w.store.Update(func(s *progress.State) error {
+	if _, err := w.Store.Update(func(s *progress.State) error {
 		p := s.Kata(k.ID)
 		if n == 0 {
 			n = min(p.HintLevel+1, len(hints))
@@ -38,9 +38,9 @@ func cmdHint(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s · hint %d of %d\n\n", k.ID, n, len(hints))
 	fmt.Fprint(e.stdout, renderMarkdown(e, hints[n-1]))
 	if n < len(hints) {
-		fmt.Fprintf(e.stdout, "\nMore: kata hint %s\n", k.ID[:2])
+		fmt.Fprintf(e.stdout, "\nMore: kata hint %s\n", num(k))
 	} else {
-		fmt.Fprintf(e.stdout, "\nThat was the last hint. The chapter explains the mechanism: kata book %s\n", k.ID[:2])
+		fmt.Fprintf(e.stdout, "\nThat was the last hint. The chapter explains the mechanism: kata book %s\n", num(k))
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ type listRow struct {
 
 // listDoc is the document `kata list --json` prints.
 type listDoc struct {
+	Schema  int       `json:"schema"`
 	Current string    `json:"current"`
 	Solved  int       `json:"solved"`
 	Total   int       `json:"total"`
@@ -43,11 +44,11 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := w.store.Load()
+	s, err := w.Store.Load()
 	if err != nil {
 		return err
 	}
-	cur := current(w.cat, s)
+	cur := w.Current(s)
 	var rows []listRow
 	solved := 0
 	for _, k := range w.cat.Katas {
@@ -67,7 +68,7 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 		rows = append(rows, row)
 	}
 	if *asJSON {
-		return writeJSON(e, listDoc{Current: cur.ID, Solved: solved, Total: len(rows), Katas: rows})
+		return writeJSON(e, listDoc{Schema: jsonSchema, Current: cur.ID, Solved: solved, Total: len(rows), Katas: rows})
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  \tKATA\tTITLE\tSTATUS\tMIN\tEDIT")
@@ -84,7 +85,7 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "All %d katas solved. kata book for the chapters, kata help for more.\n", solved)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%d of %d solved. Next: kata check %s   (kata help for more)\n", solved, len(rows), cur.ID[:2])
+	fmt.Fprintf(e.stdout, "%d of %d solved. Next: kata check %s   (kata help for more)\n", solved, len(rows), num(cur))
 	return nil
 }
 

@@ -61,11 +61,16 @@ func commands() []command {
 		{"book", "kata book [KATA]", "the book chapter of a kata (or the contents)", cmdBook},
 		{"doctor", "kata doctor", "check Go, cgo and the race detector; download modules; warm the build cache", cmdDoctor},
 		{"explain", "go test -json ./... | kata explain [--json]", "explain the findings of any go test -json stream", cmdExplain},
-		{"verify", "kata verify [--runs N] [--json] [KATA...]", "prove every kata fails for its declared reasons and every solution passes", cmdVerify},
+		{"new", "kata new NAME", "scaffold a kata of your own (see docs/authoring.md)", cmdNew},
+		{"trace", "kata trace [KATA] [--test NAME] [--json] [--out FILE]", "run the tests once with the execution tracer and show the goroutines' timeline", cmdTrace},
+		{"verify", "kata verify [--runs N] [--stress] [KATA...]", "prove each kata fails as declared, each wrong fix is rejected, each solution passes", cmdVerify},
 	}
 }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == spinArg {
+		spin() // a busy process of kata verify --stress
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	wd, _ := os.Getwd()
@@ -107,11 +112,16 @@ func run(ctx context.Context, e *env, args []string) error {
 		if e.stdinTTY && e.stdoutTTY {
 			return runTUI(ctx, e, args)
 		}
-		for _, a := range args {
+		for i := 0; i < len(args); i++ {
 			// The app's own flags (parsed by runTUI) are accepted off a terminal too.
-			if !slices.Contains([]string{"manual", "poll"}, strings.TrimLeft(a, "-")) {
+			name, _, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+			switch {
+			case name == "route" && !hasValue:
+				i++ // its value
+			case slices.Contains([]string{"manual", "poll", "route"}, name):
+			default:
 				usage(e.stderr)
-				return &exitError{code: exitUsage, msg: fmt.Sprintf("unknown flag %q", a)}
+				return &exitError{code: exitUsage, msg: fmt.Sprintf("unknown flag %q", args[i])}
 			}
 		}
 		return cmdList(ctx, e, nil)

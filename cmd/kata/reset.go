@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/gokatas/concurrency/internal/catalog"
-	"github.com/gokatas/concurrency/internal/progress"
-	"github.com/gokatas/concurrency/internal/restore"
 )
 
 // cmdReset is `kata reset [KATA|--all] [--yes]`.
@@ -26,22 +22,17 @@ func cmdReset(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var katas []catalog.Kata
-	if *all {
-		if len(names) > 0 {
-			return &exitError{code: exitUsage, msg: "reset: KATA or --all, not both"}
-		}
-		katas = w.cat.Katas
-	} else {
+	katas := w.cat.Katas
+	what := "every kata"
+	if *all && len(names) > 0 {
+		return &exitError{code: exitUsage, msg: "reset: KATA or --all, not both"}
+	}
+	if !*all {
 		k, err := w.kata(names)
 		if err != nil {
 			return err
 		}
-		katas = []catalog.Kata{k}
-	}
-	what := katas[0].ID
-	if *all {
-		what = "every kata"
+		katas, what = []catalog.Kata{k}, k.ID
 	}
 	ok, err := confirm(e, *yes, fmt.Sprintf("Reset %s to its original files? Your versions are backed up first.", what))
 	if err != nil {
@@ -50,37 +41,13 @@ func cmdReset(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return &exitError{code: exitFailing, msg: "nothing reset"}
 	}
-	backup := restore.NewBackupDir(w.state, time.Now())
-	var done []string // reset, so pending again, even when a later kata fails
-	var resetErr error
-	for _, k := range katas {
-		n, err := resetKata(ctx, w, k, backup)
-		if err != nil {
-			resetErr = err
-			break
-		}
-		done = append(done, k.ID)
-		if n == 0 {
-			fmt.Fprintf(e.stdout, "%s: already as shipped\n", k.ID)
+	done, err := w.Reset(ctx, katas, time.Now())
+	for _, r := range done {
+		if r.Restored == 0 {
+			fmt.Fprintf(e.stdout, "%s: already as shipped\n", r.Kata.ID)
 		} else {
-			fmt.Fprintf(e.stdout, "%s: restored %d file(s); your versions are in %s\n", k.ID, n, filepath.Join(backup, k.ID))
+			fmt.Fprintf(e.stdout, "%s: restored %d file(s); your versions are in %s\n", r.Kata.ID, r.Restored, r.Backup)
 		}
 	}
-	if _, err := w.store.Update(func(s *progress.State) error {
-		for _, id := range done {
-			p := s.Kata(id)
-			p.Solved, p.SolvedAt = false, time.Time{}
-		}
-		return nil
-	}); err != nil {
-		return errors.Join(resetErr, err)
-	}
-	return resetErr
-}
-
-// resetKata restores the learner files of k that differ from the originals,
-// backing them up under backup first; it returns how many it restored.
-func resetKata(ctx context.Context, w *workbook, k catalog.Kata, backup string) (int, error) {
-	restored, err := restore.Kata(ctx, w.cat, k, w.state, backup)
-	return len(restored), err
+	return err
 }

@@ -31,7 +31,7 @@ func TestReset(t *testing.T) {
 		{name: "no git, snapshot", ranBefore: true, edit: []string{"01-wg-ordering/prices.go"}, args: []string{"reset", "--yes", "wg-ordering"},
 			stdout: []string{"01-wg-ordering: restored 1 file(s)"}, backups: 1},
 		{name: "no git, no snapshot", edit: []string{"01-wg-ordering/prices.go"}, args: []string{"reset", "01", "--yes"},
-			code: 1, stderr: []string{"no original was found", "fresh copy of the workbook"}},
+			code: 1, stderr: []string{"its shipped version was found nowhere", "fresh copy of the workbook"}},
 		{name: "already as shipped", args: []string{"reset", "01", "--yes"}, stdout: []string{"01-wg-ordering: already as shipped"}},
 		{name: "all", ranBefore: true, edit: []string{"01-wg-ordering/prices.go", "02-unclosed-body/checker.go"}, args: []string{"reset", "--all", "--yes"},
 			stdout: []string{"01-wg-ordering: restored 1 file(s)", "02-unclosed-body: restored 1 file(s)"}, backups: 2},

@@ -6,33 +6,38 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
-	"github.com/aymanbagabas/go-udiff"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/check"
-	"github.com/gokatas/concurrency/internal/proc"
 	"github.com/gokatas/concurrency/internal/progress"
+	"github.com/gokatas/concurrency/internal/timeline"
 	"github.com/gokatas/concurrency/internal/tui"
 	"github.com/gokatas/concurrency/internal/watch"
+	wbook "github.com/gokatas/concurrency/internal/workbook"
 )
 
-// runTUI opens the guided app: `kata [--manual] [--poll]` in a terminal.
+// runTUI opens the guided app: `kata [--manual] [--poll] [--route ROUTE]` in a terminal.
 func runTUI(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("kata", flag.ContinueOnError)
 	manual := fs.Bool("manual", false, "do not watch files: press r to run the tests")
 	poll := fs.Bool("poll", false, "watch files by polling (for WSL's /mnt and network mounts)")
+	route := fs.String("route", "", "walk the katas along `ROUTE` (self-study, workshop, onboarding; see katas/routes.json)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	w, err := openWorkbook(e)
 	if err != nil {
 		return err
+	}
+	if *route != "" {
+		if _, err := w.cat.Route(*route); err != nil {
+			return &exitError{code: exitUsage, msg: err.Error()}
+		}
 	}
 	runner, err := newRunner(ctx, e, w.cat.Root)
 	if err != nil {
@@ -56,6 +61,7 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		Hyperlinks: true,
 		Editor:     e.getenv("EDITOR"),
 		Warm:       true,
+		Route:      *route,
 	}
 	if *poll {
 		opts.WatchMode = watch.Polling
@@ -95,11 +101,11 @@ func (t *tuiEngine) Root() string          { return t.w.cat.Root }
 func (t *tuiEngine) Katas() []catalog.Kata { return t.w.cat.Katas }
 
 func (t *tuiEngine) Load() (tui.State, error) {
-	s, err := t.w.store.Load()
+	s, err := t.w.Store.Load()
 	if err != nil {
 		return tui.State{}, err
 	}
-	out := tui.State{Current: s.Current, Welcomed: s.Welcomed, Solved: map[string]bool{}, HintLevel: map[string]int{}}
+	out := tui.State{Current: s.Current, Welcomed: s.Welcomed, Route: s.Route, Solved: map[string]bool{}, HintLevel: map[string]int{}}
 	for id, k := range s.Katas {
 		out.Solved[id] = k.Solved
 		out.HintLevel[id] = k.HintLevel
@@ -108,12 +114,19 @@ func (t *tuiEngine) Load() (tui.State, error) {
 }
 
 func (t *tuiEngine) SetCurrent(id string) error {
-	_, err := t.w.store.Update(func(s *progress.State) error { s.Current = id; return nil })
+	_, err := t.w.Store.Update(func(s *progress.State) error { s.Current = id; return nil })
+	return err
+}
+
+func (t *tuiEngine) Routes() ([]catalog.Route, error) { return t.w.cat.Routes() }
+
+func (t *tuiEngine) SetRoute(id string) error {
+	_, err := t.w.Store.Update(func(s *progress.State) error { s.Route = id; return nil })
 	return err
 }
 
 func (t *tuiEngine) MarkWelcomed() error {
-	_, err := t.w.store.Update(func(s *progress.State) error { s.Welcomed = true; return nil })
+	_, err := t.w.Store.Update(func(s *progress.State) error { s.Welcomed = true; return nil })
 	return err
 }
 
@@ -122,14 +135,14 @@ func (t *tuiEngine) Check(ctx context.Context, k catalog.Kata, updates chan<- ch
 	if err != nil {
 		return v, err
 	}
-	_, err = record(t.w, k, v)
+	_, err = t.w.Record(k, v)
 	return v, err
 }
 
 func (t *tuiEngine) Hints(k catalog.Kata) ([]string, error) { return t.w.cat.Hints(k) }
 
 func (t *tuiEngine) SetHintLevel(k catalog.Kata, level int) error {
-	_, err := t.w.store.Update(func(s *progress.State) error {
+	_, err := t.w.Store.Update(func(s *progress.State) error {
 		p := s.Kata(k.ID)
 		p.HintLevel = max(p.HintLevel, level)
 		return nil
@@ -138,29 +151,11 @@ func (t *tuiEngine) SetHintLevel(k catalog.Kata, level int) error {
 }
 
 func (t *tuiEngine) Solution(k catalog.Kata) (tui.Solution, error) {
-	if !t.w.cat.HasSolutions(k) {
-		return tui.Solution{}, fmt.Errorf("this copy of the workbook has no solutions (%s is missing)", k.SolutionDir)
+	s, err := t.w.Solution(k)
+	if err != nil {
+		return tui.Solution{}, err
 	}
-	var s tui.Solution
-	var code, diff strings.Builder
-	for _, f := range k.Files {
-		sol, err := os.ReadFile(t.w.cat.Path(k.SolutionDir, f))
-		if err != nil {
-			return tui.Solution{}, fmt.Errorf("solution: %w", err)
-		}
-		mine, _ := os.ReadFile(t.w.cat.Path(k.Dir, f))
-		fmt.Fprintf(&code, "// %s/%s\n%s", k.SolutionDir, f, sol)
-		d := udiff.Unified(k.Dir+"/"+f+" (yours)", k.SolutionDir+"/"+f+" (solution)", string(mine), string(sol))
-		if d == "" {
-			d = fmt.Sprintf("%s/%s is identical to the solution.\n", k.Dir, f)
-		}
-		diff.WriteString(d)
-	}
-	s.Code, s.Diff = code.String(), diff.String()
-	if expl, err := os.ReadFile(t.w.cat.Path(k.SolutionDir, catalog.ExplanationFile)); err == nil {
-		s.Explanation = string(expl)
-	}
-	return s, nil
+	return tui.Solution{Code: s.Code(), Diff: s.Diff(), Explanation: s.Explanation}, nil
 }
 
 func (t *tuiEngine) Chapter(k catalog.Kata) (string, error) {
@@ -172,52 +167,39 @@ func (t *tuiEngine) Chapter(k catalog.Kata) (string, error) {
 }
 
 func (t *tuiEngine) Reset(ctx context.Context, k catalog.Kata) (string, error) {
-	backup := t.w.state + "/backups/" + time.Now().Format("20060102-150405")
-	n, err := resetKata(ctx, t.w, k, backup)
+	done, err := t.w.Reset(ctx, []catalog.Kata{k}, time.Now())
 	if err != nil {
 		return "", err
 	}
-	if _, err := t.w.store.Update(func(s *progress.State) error {
-		p := s.Kata(k.ID)
-		p.Solved, p.SolvedAt = false, time.Time{}
-		return nil
-	}); err != nil {
-		return "", err
-	}
-	if n == 0 {
+	if done[0].Restored == 0 {
 		return k.ID + " was already as shipped", nil
 	}
-	return fmt.Sprintf("%s reset; your version is in %s/%s", k.ID, backup, k.ID), nil
+	return fmt.Sprintf("%s reset; your version is in %s", k.ID, done[0].Backup), nil
 }
 
-// Warm builds, under -race, every package the katas' tests import (the
-// race-instrumented standard library above all) without linking or running
-// anything: minutes on a fresh machine, a fraction of a second after.
+// Warm builds what the katas' race builds need and the cache lacks
+// (workbook.Warm, shared with kata doctor).
 func (t *tuiEngine) Warm(ctx context.Context) error {
 	if !t.runner.Race {
 		return nil
 	}
-	root := t.w.cat.Root
-	list, err := proc.Run(ctx, proc.Cmd{Path: "go", Args: []string{"list", "-deps", "-test", "-f", "{{if not .ForTest}}{{.ImportPath}}{{end}}", "./katas/..."},
-		Dir: root, Env: os.Environ(), Timeout: time.Minute, MaxOutput: 1 << 20})
-	if err != nil {
-		return fmt.Errorf("warm-up: %w", err)
-	}
-	if list.ExitCode != 0 {
-		return nil // a kata does not build yet: its check will say why
-	}
-	args := []string{"build", "-race"}
-	for _, p := range strings.Fields(string(list.Output)) {
-		if !strings.HasSuffix(p, ".test") && !strings.Contains(p, "/katas/") && !strings.Contains(p, ":") {
-			args = append(args, p)
+	return wbook.Warm(ctx, t.w.cat.Root, "go", nil)
+}
+
+// Trace runs the kata's tests once with the execution tracer (check.Trace),
+// on the learner's files or, shipped, on the kata as shipped.
+func (t *tuiEngine) Trace(ctx context.Context, k catalog.Kata, shipped bool) (*timeline.Timeline, error) {
+	var overlay map[string]string
+	if shipped {
+		dir, err := os.MkdirTemp("", "kata-shipped-")
+		if err != nil {
+			return nil, fmt.Errorf("trace: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		if overlay, _, err = wbook.ShippedOverlay(ctx, t.w.cat, k, t.w.StateDir, dir); err != nil {
+			return nil, fmt.Errorf("trace: %w", err)
 		}
 	}
-	res, err := proc.Run(ctx, proc.Cmd{Path: "go", Args: args, Dir: root, Env: os.Environ(), Timeout: 15 * time.Minute, MaxOutput: 64 << 10})
-	if err != nil {
-		return fmt.Errorf("warm-up: %w", err)
-	}
-	if res.ExitCode != 0 {
-		return fmt.Errorf("warm-up: go build -race failed; the first check will say why")
-	}
-	return nil
+	tr, err := t.runner.Trace(ctx, k, check.TraceOptions{Overlay: overlay})
+	return tr.Timeline, err
 }

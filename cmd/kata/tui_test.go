@@ -62,7 +62,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	waitFor("SOLVED", 60*time.Second)
 
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("s")})
-	waitFor("solution and why it works", 10*time.Second)
+	waitFor("why it works", 10*time.Second)
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("d")})
 	waitFor("identical to the solution", 10*time.Second)
 	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
@@ -73,7 +73,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second))
 	assert.Contains(t, final.View(), next)
 
-	s, err := w.store.Load()
+	s, err := w.Store.Load()
 	require.NoError(t, err)
 	assert.True(t, s.Solved("01-wg-ordering"), "the solve is saved")
 	assert.Equal(t, next, s.Current)

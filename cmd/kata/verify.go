@@ -2,60 +2,80 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/gokatas/concurrency/internal/catalog"
+	"github.com/gokatas/concurrency/internal/diagnose"
 	"github.com/gokatas/concurrency/internal/pristine"
 	"github.com/gokatas/concurrency/internal/verify"
 )
 
-// cmdVerify is `kata verify [--runs N] [--json] [KATA...]`: the self-check.
+// spinArg is the hidden argument that makes the binary a busy process for
+// `kata verify --stress`: a tight loop until it is killed.
+const spinArg = "__spin"
+
+// spin is the busy process: it never returns.
+func spin() {
+	for {
+	}
+}
+
+// verifyFlags are `kata verify`'s flags.
+type verifyFlags struct {
+	runs                       int
+	stress, asJSON, wrong, alt bool
+	kataID                     string
+}
+
+// cmdVerify is `kata verify [--runs N] [--stress] [--wrong|--alt] [--json] [KATA...]`: the self-check.
 func cmdVerify(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	runs := fs.Int("runs", 1, "fresh processes per GOMAXPROCS value (1, 2 and 4)")
-	asJSON := fs.Bool("json", false, "print one JSON document instead of the table")
+	var f verifyFlags
+	fs.IntVar(&f.runs, "runs", 0, "repeat everything N times, at GOMAXPROCS 1, 2 and 4 (default: buggy and solution once at 1, 2, 4; each catalogue case once at 2)")
+	fs.BoolVar(&f.stress, "stress", false, "saturate every CPU with a busy process and run the tests at GOGC=5")
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON document instead of the table")
+	fs.StringVar(&f.kataID, "kata", "", "the kata to check (or KATA arguments)")
+	fs.BoolVar(&f.wrong, "wrong", false, "check only the catalogue's wrong fixes")
+	fs.BoolVar(&f.alt, "alt", false, "check only the catalogue's alternative fixes")
 	names, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if *runs < 1 {
+	if f.kataID != "" {
+		names = append(names, f.kataID)
+	}
+	runsSet := false
+	fs.Visit(func(fl *flag.Flag) { runsSet = runsSet || fl.Name == "runs" })
+	if runsSet && f.runs < 1 {
 		return &exitError{code: exitUsage, msg: "verify: --runs must be at least 1"}
 	}
 	c, err := loadCatalog(e)
 	if err != nil {
 		return err
 	}
-	if err := pristine.Snapshot(c, stateDir(e, c.Root)); err != nil {
-		fmt.Fprintln(e.stderr, "kata: warning:", err)
-	}
-	var katas []catalog.Kata
-	for _, n := range names {
-		k, err := c.Resolve(n)
-		if err != nil {
-			return &exitError{code: exitUsage, msg: "verify: " + err.Error()}
-		}
-		katas = append(katas, k)
-	}
-	rep, err := verify.Check(ctx, verify.Options{
-		Catalog: c, Katas: katas, Runs: *runs, Parallel: runtime.GOMAXPROCS(0),
-		StateDir: stateDir(e, c.Root),
-		Progress: func(line string) { fmt.Fprintln(e.stderr, "verify:", line) },
-	})
+	o, err := verifyOptions(e, c, names, f)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return fmt.Errorf("verify: %w", err)
+	if o.Stress != nil {
+		fmt.Fprintf(e.stderr, "verify: stress: %s\n", o.Stress)
+	}
+	rep, err := verify.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	if f.asJSON {
+		if err := writeJSON(e, rep); err != nil {
+			return err
 		}
 	} else {
 		printVerify(e, rep)
@@ -66,13 +86,71 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// printVerify prints the table, the problems, and as the last line of stdout
-// exactly "N passed, N failed".
+// verifyOptions turns the flags into the self-check's options.
+func verifyOptions(e *env, c *catalog.Catalog, names []string, f verifyFlags) (verify.Options, error) {
+	state := stateDir(e, c.Root)
+	if err := pristine.Snapshot(c, state); err != nil {
+		fmt.Fprintln(e.stderr, "kata: warning:", err)
+	}
+	o := verify.Options{Catalog: c, Parallel: runtime.NumCPU(), StateDir: state,
+		Progress: func(line string) { fmt.Fprintln(e.stderr, "verify:", line) }}
+	for _, n := range names {
+		k, err := c.Resolve(n)
+		if err != nil {
+			return o, &exitError{code: exitUsage, msg: "verify: " + err.Error()}
+		}
+		o.Katas = append(o.Katas, k)
+	}
+	if f.runs > 0 {
+		all := []int{1, 2, 4}
+		o.Shipped = verify.Plan{Runs: f.runs, Procs: all}
+		o.Cases = verify.Plan{Runs: f.runs, Procs: all}
+	}
+	if f.wrong {
+		o.Kinds = append(o.Kinds, verify.Wrong)
+	}
+	if f.alt {
+		o.Kinds = append(o.Kinds, verify.Alt)
+	}
+	if f.stress {
+		self, err := os.Executable()
+		if err != nil {
+			return o, fmt.Errorf("verify --stress: %w", err)
+		}
+		o.Stress = &verify.Stress{Spin: []string{self, spinArg}}
+	}
+	return o, nil
+}
+
+// printVerify prints one line per variant (runs that met the expectation
+// of the runs made, per GOMAXPROCS value; the flips; the kinds of finding
+// seen), the problems, the time, and as the last line "N passed, N failed".
 func printVerify(e *env, rep verify.Report) {
-	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KATA\tVARIANT\tEXPECTED\tOBSERVED\tRUNS\tTIME")
+	procs := map[int]bool{}
 	for _, r := range rep.Rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\n", r.Kata, r.Variant, r.Expected, r.Observed, r.RunsOK, r.Runs, r.Duration.Round(100*time.Millisecond))
+		for _, c := range r.Cells {
+			procs[c.Procs] = true
+		}
+	}
+	cols := slices.Sorted(maps.Keys(procs))
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprint(tw, "KATA\tVARIANT\tEXPECTED")
+	for _, p := range cols {
+		fmt.Fprintf(tw, "\tP=%d", p)
+	}
+	fmt.Fprintln(tw, "\tFLIPS\tKINDS SEEN\tVERDICT\tTIME")
+	for _, r := range rep.Rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s", r.Kata, r.Variant, r.Expected)
+		flips := 0
+		for _, p := range cols {
+			cell := "-"
+			if i := slices.IndexFunc(r.Cells, func(c verify.Cell) bool { return c.Procs == p }); i >= 0 {
+				cell = fmt.Sprintf("%d/%d", r.Cells[i].Runs-r.Cells[i].Flips, r.Cells[i].Runs)
+				flips += r.Cells[i].Flips
+			}
+			fmt.Fprintf(tw, "\t%s", cell)
+		}
+		fmt.Fprintf(tw, "\t%d\t%s\t%s\t%s\n", flips, kindsSeen(r), r.Verdict(), r.Duration.Round(100*time.Millisecond))
 	}
 	tw.Flush()
 	for _, r := range rep.Rows {
@@ -83,8 +161,36 @@ func printVerify(e *env, rep verify.Report) {
 			fmt.Fprintf(e.stdout, "%s %s: %s\n", r.Kata, r.Variant, strings.ReplaceAll(p, "\n", "\n    "))
 		}
 	}
-	fmt.Fprintf(e.stdout, "verify took %s\n", rep.Duration.Round(100*time.Millisecond))
+	stress := ""
+	if rep.Stress != "" {
+		stress = "; stress: " + rep.Stress
+	}
+	fmt.Fprintf(e.stdout, "verify took %s (buggy and solution: %d run(s) at GOMAXPROCS %v; cases: %d at %v%s)\n",
+		rep.Duration.Round(100*time.Millisecond), rep.Shipped.Runs, rep.Shipped.Procs, rep.Cases.Runs, rep.Cases.Procs, stress)
 	fmt.Fprintf(e.stdout, "%d passed, %d failed\n", rep.Passed, rep.Failed)
+}
+
+// kindsSeen lists the kinds of finding a variant's runs showed: a bare kind
+// in every run, "kind×N" in N runs only.
+func kindsSeen(r verify.Row) string {
+	counts := map[diagnose.Kind]int{}
+	for _, c := range r.Cells {
+		for k, n := range c.Kinds {
+			counts[k] += n
+		}
+	}
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		if counts[k] == r.Runs {
+			out = append(out, string(k))
+		} else {
+			out = append(out, fmt.Sprintf("%s×%d", k, counts[k]))
+		}
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, " ")
 }
 
 // loadCatalog finds the workbook from the working folder and loads it.

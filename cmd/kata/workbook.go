@@ -7,33 +7,30 @@ import (
 	"strings"
 
 	"github.com/gokatas/concurrency/internal/catalog"
-	"github.com/gokatas/concurrency/internal/pristine"
-	"github.com/gokatas/concurrency/internal/progress"
+	wbook "github.com/gokatas/concurrency/internal/workbook"
 )
 
-// workbook is the loaded catalog and the learner's progress store.
+// workbook is the opened workbook (internal/workbook) as the commands use it.
 type workbook struct {
-	cat   *catalog.Catalog
-	store progress.Store
-	state string // state folder
+	*wbook.Workbook
+	cat *catalog.Catalog // the catalog, Workbook.Catalog
 }
 
-// openWorkbook finds and loads the workbook around the working folder and
-// snapshots the shipped originals while they are still untouched.
+// openWorkbook finds the workbook around the working folder and opens it,
+// with warnings on stderr.
 func openWorkbook(e *env) (*workbook, error) {
-	c, err := loadCatalog(e)
+	root, err := catalog.FindRoot(e.dir)
 	if err != nil {
-		return nil, err
+		return nil, &exitError{code: exitUsage, msg: err.Error()}
 	}
-	dir := stateDir(e, c.Root)
-	if err := pristine.Snapshot(c, dir); err != nil {
-		fmt.Fprintln(e.stderr, "kata: warning:", err)
+	w, err := wbook.Open(root, stateDir(e, root), func(m string) { fmt.Fprintln(e.stderr, "kata: warning:", m) })
+	if err != nil {
+		return nil, &exitError{code: exitUsage, msg: err.Error()}
 	}
-	return &workbook{cat: c, state: dir, store: progress.Store{Dir: dir, Warn: func(m string) { fmt.Fprintln(e.stderr, "kata: warning:", m) }}}, nil
+	return &workbook{Workbook: w, cat: w.Catalog}, nil
 }
 
-// kata resolves an optional KATA argument: the named kata, else the current
-// one (chosen last), else the first pending one.
+// kata resolves an optional KATA argument: the named kata, else the current one.
 func (w *workbook) kata(names []string) (catalog.Kata, error) {
 	if len(names) > 1 {
 		return catalog.Kata{}, &exitError{code: exitUsage, msg: "one KATA at a time, please"}
@@ -45,25 +42,11 @@ func (w *workbook) kata(names []string) (catalog.Kata, error) {
 		}
 		return k, nil
 	}
-	s, err := w.store.Load()
+	s, err := w.Store.Load()
 	if err != nil {
 		return catalog.Kata{}, err
 	}
-	return current(w.cat, s), nil
-}
-
-// current is the kata the learner is on: chosen last, else the first pending.
-func current(c *catalog.Catalog, s *progress.State) catalog.Kata {
-	return c.Katas[max(0, c.Index(s.CurrentKata(ids(c))))]
-}
-
-// ids lists the catalog's kata IDs in order.
-func ids(c *catalog.Catalog) []string {
-	out := make([]string, len(c.Katas))
-	for i, k := range c.Katas {
-		out[i] = k.ID
-	}
-	return out
+	return w.Current(s), nil
 }
 
 // openKata is the start of every command about one kata: parse its flags
@@ -100,3 +83,6 @@ func confirm(e *env, yes bool, question string) (bool, error) {
 	}
 	return false, nil
 }
+
+// num is a kata's number as the commands take it, e.g. "01".
+func num(k catalog.Kata) string { return fmt.Sprintf("%02d", k.Number) }

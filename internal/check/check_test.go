@@ -1,9 +1,9 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -16,6 +16,8 @@ import (
 
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/diagnose"
+	"github.com/gokatas/concurrency/internal/pristine/pristinetest"
+	"github.com/gokatas/concurrency/internal/proc"
 	"github.com/gokatas/concurrency/internal/toolchain"
 )
 
@@ -33,42 +35,15 @@ func workbook(t *testing.T) (*catalog.Catalog, catalog.Kata) {
 	src, err := catalog.FindRoot(".")
 	require.NoError(t, err)
 	dst := t.TempDir()
-	copyTree(t, filepath.Join("testdata", "workbook"), dst)
+	pristinetest.Copy(t, filepath.Join("testdata", "workbook"), dst)
 	for _, p := range []string{"go.mod", "go.sum", "internal/katatest"} {
-		copyTree(t, filepath.Join(src, p), filepath.Join(dst, p))
+		pristinetest.Copy(t, filepath.Join(src, p), filepath.Join(dst, p))
 	}
 	c, err := catalog.Load(dst)
 	require.NoError(t, err)
 	k, err := c.Resolve("01")
 	require.NoError(t, err)
 	return c, k
-}
-
-// copyTree copies a file or a folder tree.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	require.NoError(t, err)
 }
 
 // learnerEdit edits the kata's file as a learner would: each old string is
@@ -149,7 +124,6 @@ func TestVerdicts(t *testing.T) {
 		edit     func(t *testing.T, c *catalog.Catalog, k catalog.Kata)
 		overlay  bool // judge the solution through Runner.Overlay
 		timeout  time.Duration
-		bound    time.Duration // the verdict must come within this
 		outcome  Outcome
 		kinds    []diagnose.Kind // findings of these kinds must be there
 		line     int             // ...the first of them at this line of counter.go (0: any)
@@ -180,7 +154,7 @@ func TestVerdicts(t *testing.T) {
 		}, outcome: Failing, kinds: []diagnose.Kind{diagnose.KindDeadlock}},
 		{name: "loops forever in init, where -timeout cannot see", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
 			learnerEdit(t, c, k, "package counter\n", "package counter\n\nvar spin = 1\n\nfunc init() {\n\tfor spin > 0 {\n\t}\n}\n")
-		}, timeout: 2 * time.Second, bound: 2*time.Second + timeoutGrace + 15*time.Second,
+		}, timeout: 2 * time.Second,
 			outcome: Failing, kinds: []diagnose.Kind{diagnose.KindTimeout}},
 		{name: "prints 50 MB", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
 			learnerEdit(t, c, k, "package counter\n", "package counter\n\nimport \"fmt\"\n",
@@ -189,7 +163,7 @@ func TestVerdicts(t *testing.T) {
 		{name: "prints 50 MB before the tests start", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
 			learnerEdit(t, c, k, "package counter\n", "package counter\n\nimport \"fmt\"\n\nfunc init() {\n\tfor range 1_000_000 {\n\t\tfmt.Println(\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\")\n\t}\n}\n")
 		}, // a race-built test process consumes slowly, and the output is backpressured, not dropped
-			timeout: 90 * time.Second, bound: 2 * time.Minute,
+			timeout: 5 * time.Minute, // generous: a loaded machine prints slowly
 			outcome: Failing, kinds: []diagnose.Kind{diagnose.KindRace}, minLines: 1_000_000},
 		{name: "deleted file", edit: func(t *testing.T, c *catalog.Catalog, k catalog.Kata) {
 			require.NoError(t, os.Remove(c.Path(k.Dir, fixtureFile)))
@@ -206,7 +180,7 @@ func TestVerdicts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, k := workbook(t)
-			r := &Runner{Root: c.Root, Race: true, Timeout: cmpOr(tt.timeout, 20*time.Second)}
+			r := &Runner{Root: c.Root, Race: true, Timeout: cmp.Or(tt.timeout, 20*time.Second)}
 			if tt.edit != nil {
 				tt.edit(t, c, k)
 			}
@@ -214,12 +188,10 @@ func TestVerdicts(t *testing.T) {
 				r.Overlay = map[string]string{c.Path(k.Dir, fixtureFile): c.Path(k.SolutionDir, fixtureFile)}
 			}
 			before, _ := os.ReadFile(c.Path(k.Dir, fixtureFile))
-			start := time.Now()
 			v, updates, peakHeap, lines, err := collect(context.Background(), t, r, k)
 			assert.GreaterOrEqual(t, lines, tt.minLines)
 			require.NoError(t, err)
 			assert.Less(t, peakHeap, uint64(64<<20), "the run's output is streamed, not held")
-			assert.Less(t, time.Since(start), cmpOr(tt.bound, 60*time.Second))
 			assert.Equal(t, tt.outcome, v.Outcome, "findings: %+v", v.Findings)
 			assert.Equal(t, tt.outcome == Solved, v.Outcome == Solved && len(v.Findings) == 0)
 			after, _ := os.ReadFile(c.Path(k.Dir, fixtureFile))
@@ -252,7 +224,7 @@ func TestVerdicts(t *testing.T) {
 				assert.Equal(t, PhaseBuilding, updates[0].Phase)
 				assert.Equal(t, PhaseDone, updates[len(updates)-1].Phase)
 			}
-			assertNoTestProcesses(t)
+			assertNoTestProcesses(t, c.Root)
 		})
 	}
 }
@@ -319,7 +291,7 @@ func stopWhileTesting(t *testing.T, ctx context.Context, stop func()) time.Durat
 	}
 	after, _ := os.ReadFile(c.Path(k.Dir, fixtureFile))
 	assert.Equal(t, before, after)
-	assertNoTestProcesses(t)
+	assertNoTestProcesses(t, c.Root)
 	return took
 }
 
@@ -343,36 +315,55 @@ func TestNoGo(t *testing.T) {
 	require.ErrorIs(t, err, toolchain.ErrNoGo)
 }
 
-func cmpOr(d, def time.Duration) time.Duration {
-	if d != 0 {
-		return d
-	}
-	return def
-}
-
-// assertNoTestProcesses fails if a fixture test binary is still running.
-func assertNoTestProcesses(t *testing.T) {
+// assertNoTestProcesses fails if a process still runs in the fixture
+// workbook at root (a test binary runs in its kata's folder). It looks only
+// at processes working inside this test's own temporary folder, never for
+// a name machine-wide; on systems without /proc it checks nothing.
+func assertNoTestProcesses(t *testing.T, root string) {
 	t.Helper()
+	if runtime.GOOS != "linux" {
+		return
+	}
 	assert.Eventually(t, func() bool {
-		out, _ := exec.Command("pgrep", "-f", "01-counter.test").Output()
-		return len(strings.TrimSpace(string(out))) == 0
+		cwds, _ := filepath.Glob("/proc/[0-9]*/cwd")
+		for _, l := range cwds {
+			if dir, err := os.Readlink(l); err == nil && strings.HasPrefix(dir, root) {
+				return false
+			}
+		}
+		return true
 	}, 5*time.Second, 50*time.Millisecond, "a kata test binary outlived its run")
 }
 
-func TestLineDecoder(t *testing.T) {
+// TestVetResult: go vet that cannot say is a note in words, never an empty
+// finding; a note never turns a pass into almost.
+func TestVetResult(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	long := strings.Repeat("x", 200_000)
-	lines := []string{
-		`{"Action":"start","Package":"p"}`,
-		"not json",
-		"",
-		`{"Action":"output","Package":"p","Test":"T","Output":"` + long + `\n"}`,
-		`{"Action":"pass","Package":"p"}`,
+	tests := []struct {
+		name     string
+		res      proc.Result
+		findings int
+		note     string
+	}{
+		{name: "clean", res: proc.Result{}},
+		{name: "did not finish", res: proc.Result{TimedOut: true, ExitCode: -1}, note: "go vet did not finish in 2m0s; press r"},
+		{name: "failed without a message", res: proc.Result{ExitCode: 1}, note: "without a message"},
+		{name: "unparsed message", res: proc.Result{ExitCode: 1, Output: []byte("vet: something odd\n")}, findings: 1},
 	}
-	want := []string{"start|", "output|not json\n", "output|\n", "output|" + long + "\n", "pass|"}
-	var d LineDecoder
-	for i, l := range lines {
-		ev := d.Decode(l)
-		assert.Equal(t, want[i], ev.Action+"|"+ev.Output, "line %d", i)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vr := vetResult(tt.res, diagnose.Options{Root: t.TempDir()})
+			assert.Len(t, vr.Findings, tt.findings)
+			for _, f := range vr.Findings {
+				assert.NotEmpty(t, f.Message)
+			}
+			if tt.note == "" {
+				assert.Empty(t, vr.Note)
+			} else {
+				assert.Contains(t, vr.Note, tt.note)
+			}
+			v := withVet(Verdict{Outcome: Solved}, vr)
+			assert.Equal(t, tt.findings > 0, v.Outcome == Almost, "only a finding makes a pass almost")
+		})
 	}
 }

@@ -84,8 +84,13 @@ func (i Info) VersionOK() bool {
 	return n >= MinMinor
 }
 
-// RaceOK reports whether -race can work here: cgo on and a C compiler found.
-func (i Info) RaceOK() bool { return i.CgoEnabled && i.CCPath != "" }
+// RaceOK reports whether -race can work here: on macOS always (the race
+// runtime needs no cgo there since Go 1.20, cmd/go/internal/work/init.go),
+// elsewhere with cgo on and a C compiler found.
+func (i Info) RaceOK() bool { return !i.raceNeedsCgo() || (i.CgoEnabled && i.CCPath != "") }
+
+// raceNeedsCgo reports whether -race needs cgo and a C compiler on this platform.
+func (i Info) raceNeedsCgo() bool { return i.GOOS != "darwin" }
 
 // Problems lists what is missing, most serious first.
 func (i Info) Problems() []Problem {
@@ -94,6 +99,9 @@ func (i Info) Problems() []Problem {
 		out = append(out, Problem{Fatal: true,
 			What: fmt.Sprintf("Go %s is too old: the workbook needs Go 1.%d or newer", i.GoVersion, MinMinor),
 			Fix:  "install a current Go from https://go.dev/dl/ (or let the go command fetch it: GOTOOLCHAIN=auto)"})
+	}
+	if !i.raceNeedsCgo() {
+		return out
 	}
 	if !i.CgoEnabled {
 		out = append(out, Problem{What: "cgo is disabled (CGO_ENABLED=0), and the race detector needs it",
@@ -108,8 +116,6 @@ func (i Info) Problems() []Problem {
 // compilerFix says how to install a C compiler on goos.
 func compilerFix(goos string) string {
 	switch goos {
-	case "darwin":
-		return "install the Xcode command line tools: xcode-select --install"
 	case "windows":
 		return "install a C compiler such as MinGW-w64 gcc (for example from MSYS2) and put it on PATH, or use WSL 2 with the Linux instructions"
 	default:

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,35 +18,54 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gokatas/concurrency/internal/catalog"
+	"github.com/gokatas/concurrency/internal/check"
+	"github.com/gokatas/concurrency/internal/diagnose"
+	"github.com/gokatas/concurrency/internal/pristine/pristinetest"
 )
 
 func TestJudge(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	k := catalog.Kata{Detectors: []catalog.Detector{catalog.Race, catalog.Leak}}
+	wrong := variant{kata: k, kind: Wrong, cs: &catalog.Case{Name: "c", RejectedBy: []catalog.Detector{catalog.Race, catalog.Assertion}}}
+	failing := func(ks ...diagnose.Kind) check.Verdict {
+		v := check.Verdict{Outcome: check.Failing}
+		for _, k := range ks {
+			v.Findings = append(v.Findings, diagnose.Finding{Kind: k, Message: "m"})
+		}
+		return v
+	}
 	tests := []struct {
 		name    string
-		variant Variant
-		run     Run
+		variant variant
+		verdict check.Verdict
 		want    string // substring of the problem; "" = ok
+		weak    bool
 	}{
-		{"buggy, all fired", Buggy, Run{Fired: []Detector{catalog.Race, catalog.Leak, catalog.Assertion}}, ""},
-		{"buggy, race missing", Buggy, Run{Fired: []Detector{catalog.Leak}}, "did not fire: race"},
-		{"buggy, race in the output but not diagnosed", Buggy, Run{Fired: []Detector{catalog.Leak}, Markers: []Detector{catalog.Race, catalog.Leak}},
-			"did not fire: race; the raw output does show race, so the diagnosis missed it"},
-		{"buggy passed", Buggy, Run{Passed: true}, "the buggy kata passed"},
-		{"buggy timed out", Buggy, Run{TimedOut: true, Fired: []Detector{catalog.Race, catalog.Leak}}, "timed out"},
-		{"solved passes", Solved, Run{Passed: true}, ""},
-		{"solved fails", Solved, Run{Findings: []string{"race: data race"}}, "the solution failed: race: data race"},
-		{"solved times out", Solved, Run{TimedOut: true}, "timed out"},
+		{"buggy, all fired", variant{kata: k, kind: Buggy}, failing(catalog.Race, catalog.Leak, catalog.Assertion), "", false},
+		{"buggy, race missing", variant{kata: k, kind: Buggy}, failing(catalog.Leak), "did not fire: race", false},
+		{"buggy, race in the output but not diagnosed", variant{kata: k, kind: Buggy},
+			func() check.Verdict { v := failing(catalog.Leak); v.Output = "WARNING: DATA RACE"; return v }(),
+			"did not fire: race; the raw output does show race, so the diagnosis missed it", false},
+		{"buggy passed", variant{kata: k, kind: Buggy}, check.Verdict{Outcome: check.Solved}, "the buggy kata passed", false},
+		{"buggy timed out", variant{kata: k, kind: Buggy}, failing(catalog.Race, catalog.Leak, diagnose.KindTimeout), "timed out", false},
+		{"solution passes", variant{kata: k, kind: Solution}, check.Verdict{Outcome: check.Solved}, "", false},
+		{"solution fails", variant{kata: k, kind: Solution}, failing(catalog.Race), "the solution failed: race: m", false},
+		{"alt almost", variant{kata: k, kind: Alt, cs: &catalog.Case{Name: "a"}}, check.Verdict{Outcome: check.Almost}, "the alt/a failed", false},
+		{"wrong, rejected by a declared kind", wrong, failing(catalog.Leak, catalog.Assertion), "", false},
+		{"wrong, accepted", wrong, check.Verdict{Outcome: check.Solved}, "the wrong fix was accepted", false},
+		{"wrong, rejected by another kind", wrong, failing(catalog.Leak), "rejected by leak, none of its declared kinds (race assertion)", false},
+		{"wrong, rejected only by a timeout", wrong, failing(diagnose.KindTimeout), "weak case: rejected only by timeout", true},
+		{"wrong, rejected only by vet", wrong, failing(diagnose.KindVet), "weak case", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := judge(k, tt.variant, tt.run)
+			got := judge(tt.variant, tt.verdict)
 			if tt.want == "" {
-				assert.Empty(t, got)
+				assert.Empty(t, got.Problem)
 			} else {
-				assert.Contains(t, got, tt.want)
+				assert.Contains(t, got.Problem, tt.want)
 			}
+			assert.Equal(t, tt.weak, got.Weak)
 		})
 	}
 }
@@ -62,9 +82,9 @@ func fixture(t *testing.T, edit, after func(t *testing.T, root string)) *catalog
 	src, err := catalog.FindRoot(".")
 	require.NoError(t, err)
 	root := t.TempDir()
-	copyTree(t, filepath.Join(src, "internal", "check", "testdata", "workbook"), root)
+	pristinetest.Copy(t, filepath.Join(src, "internal", "check", "testdata", "workbook"), root)
 	for _, p := range []string{"go.mod", "go.sum", "internal/katatest"} {
-		copyTree(t, filepath.Join(src, p), filepath.Join(root, p))
+		pristinetest.Copy(t, filepath.Join(src, p), filepath.Join(root, p))
 	}
 	if edit != nil {
 		edit(t, root)
@@ -82,27 +102,6 @@ func fixture(t *testing.T, edit, after func(t *testing.T, root string)) *catalog
 	c, err := catalog.Load(root)
 	require.NoError(t, err)
 	return c
-}
-
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	require.NoError(t, filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	}))
 }
 
 func replaceIn(t *testing.T, p, old, new string) {
@@ -128,34 +127,34 @@ func TestCheckFixtures(t *testing.T) {
 		name    string
 		edit    func(t *testing.T, root string) // before the commit: the kata as shipped
 		after   func(t *testing.T, root string) // after: the learner's working tree
-		rows    map[Variant]string
+		rows    map[Kind]string
 		problem string // a problem of some row contains this
 		note    string // a note of the buggy row contains this
 	}{
-		{name: "as shipped", rows: map[Variant]string{Buggy: "ok", Solved: "ok"}},
+		{name: "as shipped", rows: map[Kind]string{Buggy: "ok", Solution: "ok"}},
 		{name: "learner solved it in the working tree: the buggy kata is judged from git HEAD",
 			after: func(t *testing.T, root string) {
 				data, err := os.ReadFile(filepath.Join(root, solutionFile))
 				require.NoError(t, err)
 				require.NoError(t, os.WriteFile(filepath.Join(root, kataFile), data, 0o644))
 			},
-			rows: map[Variant]string{Buggy: "ok", Solved: "ok"}, note: "judged the original from git HEAD"},
+			rows: map[Kind]string{Buggy: "ok", Solution: "ok"}, note: "judged the original from git HEAD"},
 		{name: "a detector declared that never fires",
 			edit: func(t *testing.T, root string) {
 				replaceIn(t, filepath.Join(root, kataMeta), `"detectors": ["race", "leak", "assertion"]`, `"detectors": ["race", "leak", "deadlock", "assertion"]`)
 			},
-			rows: map[Variant]string{Buggy: "FAILED", Solved: "ok"}, problem: "declared detector(s) did not fire: deadlock"},
+			rows: map[Kind]string{Buggy: "FAILED", Solution: "ok"}, problem: "declared detector(s) did not fire: deadlock"},
 		{name: "a test that fails only at GOMAXPROCS=1 makes the solution flaky",
 			edit: func(t *testing.T, root string) {
 				replaceIn(t, filepath.Join(root, kataTest), "\tassert.Equal(t, 2, n)\n", "\tassert.Equal(t, 2, n)\n\tassert.Greater(t, runtime.GOMAXPROCS(0), 1, \"needs parallelism\")\n")
 				replaceIn(t, filepath.Join(root, kataTest), "import (\n", "import (\n\t\"runtime\"\n")
 			},
-			rows: map[Variant]string{Buggy: "ok", Solved: "FLAKY"}, problem: "GOMAXPROCS=1 run 1: the solution failed: assertion"},
+			rows: map[Kind]string{Buggy: "ok", Solution: "FLAKY"}, problem: "GOMAXPROCS=1 run 1: the solution failed: assertion"},
 		{name: "stale hash in kata.json",
 			edit: func(t *testing.T, root string) {
 				replaceIn(t, filepath.Join(root, kataFile), "\treturn n\n", "\treturn n // changed after hashing\n")
 			},
-			rows: map[Variant]string{Buggy: "FAILED", Solved: "ok"}, problem: "kata.json is stale"},
+			rows: map[Kind]string{Buggy: "FAILED", Solution: "ok"}, problem: "its shipped version was found nowhere"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,8 +163,8 @@ func TestCheckFixtures(t *testing.T) {
 			require.NoError(t, err)
 			var progress []string
 			start := time.Now()
-			rep, err := Check(context.Background(), Options{
-				Catalog: c, Runs: 1, Parallel: runtime.GOMAXPROCS(0), StateDir: t.TempDir(),
+			rep, err := Run(context.Background(), Options{
+				Catalog: c, Parallel: runtime.GOMAXPROCS(0), StateDir: t.TempDir(),
 				Progress: func(line string) { progress = append(progress, line) },
 			})
 			require.NoError(t, err)
@@ -177,9 +176,9 @@ func TestCheckFixtures(t *testing.T) {
 			assert.Len(t, progress, 2)
 			var problems, notes []string
 			for _, r := range rep.Rows {
-				assert.Equal(t, tt.rows[r.Variant], verdictWord(r), "%s: %+v", r.Variant, r)
+				assert.Equal(t, tt.rows[r.Kind], r.Verdict(), "%s: %+v", r.Variant, r)
 				problems = append(problems, r.Problems...)
-				if r.Variant == Buggy {
+				if r.Kind == Buggy {
 					notes = append(notes, r.Notes...)
 				}
 				if r.Runs > 0 {
@@ -189,8 +188,8 @@ func TestCheckFixtures(t *testing.T) {
 			if tt.problem != "" {
 				assert.Contains(t, strings.Join(problems, "\n"), tt.problem)
 				for _, r := range rep.Rows {
-					for _, run := range r.Details {
-						if judge(c.Katas[0], r.Variant, run) != "" {
+					for _, run := range r.Trials {
+						if run.Problem != "" {
 							assert.FileExists(t, run.Output, "the output of a run that missed is kept")
 						}
 					}
@@ -220,10 +219,125 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	time.AfterFunc(300*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := Check(ctx, Options{Catalog: c, Runs: 5, Parallel: 2})
+	_, err := Run(ctx, Options{Catalog: c, Shipped: Plan{Runs: 5}, Parallel: 2})
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+// writeCase writes a catalogue case of the fixture kata: its counter.go
+// (when code is not empty), WHY.md and case.json.
+func writeCase(t *testing.T, root, kind, name, code, rejectedBy string) {
+	t.Helper()
+	dir := filepath.Join(root, "solutions", "01-counter", "testdata", kind, name)
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	meta := `{"format": 1, "summary": "` + name + `"`
+	if rejectedBy != "" {
+		meta += `, "rejected_by": [` + rejectedBy + `]`
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, catalog.CaseFile), []byte(meta+"}\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, catalog.WhyFile), []byte("# "+name+"\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "counter.go"), []byte(code), 0o644))
+}
+
+// bufferedDone is a wrong fix of the fixture kata: a buffered channel stops
+// the leak, but Count still returns after the first job (race, assertion).
+const bufferedDone = `package counter
+
+func Count(jobs []func()) int {
+	n := 0
+	done := make(chan struct{}, len(jobs))
+	for _, job := range jobs {
+		go func() {
+			job()
+			n++
+			done <- struct{}{}
+		}()
+	}
+	<-done
+	return n
+}
+`
+
+// channelCount is an alternative fix: each job reports on a channel and
+// Count adds up the reports.
+const channelCount = `package counter
+
+func Count(jobs []func()) int {
+	done := make(chan int)
+	for _, job := range jobs {
+		go func() {
+			job()
+			done <- 1
+		}()
+	}
+	n := 0
+	for range jobs {
+		n += <-done
+	}
+	return n
+}
+`
+
+// TestCatalogue: wrong fixes must be rejected by a declared kind in every
+// run, never only by a build failure; alternatives must pass.
+func TestCatalogue(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	c := fixture(t, func(t *testing.T, root string) {
+		writeCase(t, root, "wrong", "buffered-done", bufferedDone, `"race", "leak"`)
+		writeCase(t, root, "wrong", "declares-deadlock", bufferedDone, `"deadlock"`)
+		writeCase(t, root, "wrong", "is-right-after-all", channelCount, `"race"`)
+		writeCase(t, root, "wrong", "does-not-compile", "package counter\n\nfunc Count(jobs []func()) int { return undefined }\n", `"race"`)
+		writeCase(t, root, "alt", "channel-count", channelCount, "")
+	}, nil)
+	rep, err := Run(context.Background(), Options{Catalog: c, Kinds: []Kind{Wrong, Alt}, Parallel: runtime.GOMAXPROCS(0)})
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, r := range rep.Rows {
+		got[r.Variant] = r.Verdict()
+		t.Logf("%s: %s %v", r.Variant, r.Verdict(), r.Problems)
+	}
+	assert.Equal(t, map[string]string{
+		"wrong/buffered-done": "ok", "wrong/declares-deadlock": "FAILED", "wrong/is-right-after-all": "FAILED",
+		"wrong/does-not-compile": "WEAK", "alt/channel-count": "ok",
+	}, got)
+	assert.Equal(t, 2, rep.Passed)
+	for _, r := range rep.Rows {
+		if r.Runs > 0 {
+			assert.Equal(t, []int{2}, procsOf(r), "cases run once at GOMAXPROCS 2 by default")
+		}
+	}
+}
+
+func procsOf(r Row) []int {
+	var out []int
+	for _, c := range r.Cells {
+		out = append(out, c.Procs)
+	}
+	return out
+}
+
+// TestStress: the busy processes run while the variants do, GOGC is set,
+// and every busy process is gone afterwards (checked through the pid file
+// each one writes: no machine-wide process search).
+func TestStress(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("the busy process here is a shell loop")
+	}
+	c := fixture(t, nil, nil)
+	pids := t.TempDir()
+	spin := []string{"/bin/sh", "-c", "echo $$ > " + pids + "/$$; while :; do :; done"}
+	rep, err := Run(context.Background(), Options{Catalog: c, Kinds: []Kind{Solution}, Stress: &Stress{Spin: spin, Procs: 2}})
+	require.NoError(t, err)
+	assert.Equal(t, "2 busy processes (one per CPU), test binaries at GOGC=5", rep.Stress)
+	assert.Equal(t, 1, rep.Passed)
+	files, err := os.ReadDir(pids)
+	require.NoError(t, err)
+	assert.Len(t, files, 2, "both busy processes ran")
+	for _, f := range files {
+		pid, err := strconv.Atoi(f.Name())
+		require.NoError(t, err)
+		assert.Eventually(t, func() bool { return !alive(pid) }, 5*time.Second, 20*time.Millisecond, "busy process %d outlived verify", pid)
+	}
 }
 
 // TestRealKatas runs the self-check on this repository's katas; it is slow,
@@ -239,10 +353,10 @@ func TestRealKatas(t *testing.T) {
 	require.NoError(t, err)
 	runs := 1
 	fmt.Sscan(os.Getenv("KATA_VERIFY_RUNS"), &runs)
-	rep, err := Check(context.Background(), Options{Catalog: c, Runs: runs, Parallel: runtime.GOMAXPROCS(0), StateDir: t.TempDir()})
+	rep, err := Run(context.Background(), Options{Catalog: c, Shipped: Plan{Runs: runs}, Cases: Plan{Runs: runs}, Parallel: runtime.GOMAXPROCS(0), StateDir: t.TempDir()})
 	require.NoError(t, err)
 	for _, r := range rep.Rows {
-		t.Logf("%-18s %-7s %-36s %-36s %d/%d %s", r.Kata, r.Variant, r.Expected, r.Observed, r.RunsOK, r.Runs, r.Duration.Round(100*time.Millisecond))
+		t.Logf("%-18s %-36s %-36s %-6s %d/%d %s", r.Kata, r.Variant, r.Expected, r.Verdict(), r.RunsOK, r.Runs, r.Duration.Round(100*time.Millisecond))
 		for _, p := range r.Problems {
 			t.Logf("    %s", p)
 		}
