@@ -6,7 +6,9 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gokatas/concurrency/internal/cause"
 )
@@ -237,4 +239,44 @@ func withCauses(f *Finding, cs []Cause) {
 	}
 	f.Causes = cs
 	f.Cause = &f.Causes[0]
+}
+
+// sourceLine returns one line of a module-relative file, "" when the file
+// cannot be read (from the source, or where the stream was recorded).
+func (d *Diagnoser) sourceLine(file string, line int) string {
+	if file == "" || line <= 0 || path.IsAbs(file) {
+		return ""
+	}
+	lines, ok := d.files[file]
+	if !ok {
+		var fss []fs.FS
+		if src := d.source(); src != nil {
+			fss = append(fss, src)
+		}
+		if d.opts.Source == nil {
+			for r := range d.loc.roots {
+				fss = append(fss, os.DirFS(filepath.FromSlash(r)))
+			}
+		}
+		for _, fsys := range fss {
+			if b, err := fs.ReadFile(fsys, file); err == nil {
+				lines = strings.Split(string(b), "\n")
+				break
+			}
+		}
+		d.files[file] = lines
+	}
+	if line > len(lines) {
+		return ""
+	}
+	return lines[line-1]
+}
+
+// logCallRE matches a t.Log or t.Logf call.
+var logCallRE = regexp.MustCompile(`\.Logf?\(`)
+
+// logged reports a test line printed by t.Log or t.Logf, as its source
+// says: a failing test's log lines are not assertions.
+func (d *Diagnoser) logged(loc Location) bool {
+	return logCallRE.MatchString(d.sourceLine(loc.File, loc.Line))
 }

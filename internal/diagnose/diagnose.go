@@ -87,6 +87,8 @@ type Diagnoser struct {
 	pkgs map[string]*cause.Package
 	// panics holds the learner's lines a panic went through, by file.
 	panics map[string]map[int]bool
+	// files caches the lines of source files read for sourceLine.
+	files map[string][]string
 }
 
 // maxMessage caps a finding's message and each of its details, in bytes.
@@ -129,7 +131,7 @@ func New(opts Options) *Diagnoser {
 		opts: opts, loc: newLocator(opts),
 		index: map[string]int{}, started: map[string]bool{}, ended: map[string]string{},
 		logs: map[string][]Finding{}, seen: map[string]bool{}, partial: map[string]string{},
-		pkgs: map[string]*cause.Package{}, panics: map[string]map[int]bool{},
+		pkgs: map[string]*cause.Package{}, panics: map[string]map[int]bool{}, files: map[string][]string{},
 	}
 }
 
@@ -211,7 +213,9 @@ func (d *Diagnoser) endTest(ev testjson.Event) {
 	key := ev.Package + "\x00" + ev.Test
 	if ev.Action == "fail" {
 		for _, f := range d.logs[key] {
-			d.add(f)
+			if !d.logged(f.Location) {
+				d.add(f)
+			}
 		}
 	}
 	delete(d.logs, key)
@@ -226,7 +230,9 @@ func (d *Diagnoser) Result() Result {
 	for _, t := range d.tests {
 		if t.Outcome == "" {
 			for _, f := range d.logs[t.Package+"\x00"+t.Name] {
-				d.add(f)
+				if !d.logged(f.Location) {
+					d.add(f)
+				}
 			}
 		}
 	}
