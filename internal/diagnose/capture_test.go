@@ -15,12 +15,11 @@ import (
 // capture describes one recorded run: `go test -race -json` (or `go vet`)
 // on a package, optionally with the kata's solution overlaid.
 type capture struct {
-	name    string   // fixture file name without extension
-	dir     string   // repo-relative package folder
-	args    []string // extra go test flags
-	solved  bool     // overlay solutions/<kata> onto the kata
-	vet     bool     // record `go vet` text output instead
-	kataDir string   // Options.KataDir for the fixture
+	name   string   // fixture file name without extension
+	dir    string   // repo-relative package folder
+	args   []string // extra go test flags
+	solved bool     // overlay solutions/<kata> onto the kata
+	vet    bool     // record `go vet` text output instead
 }
 
 // captures are the fixtures recorded from real runs of the packages under

@@ -3,6 +3,8 @@
 // file and line.
 package diagnose
 
+import "strconv"
+
 // Kind classifies a finding.
 type Kind string
 
@@ -34,6 +36,22 @@ type Location struct {
 	Col  int    `json:"col,omitempty"`
 	// Func is the function at that place, e.g. "pricing.(*Client).Fetch".
 	Func string `json:"func,omitempty"`
+}
+
+// String writes a location as "file:line" (or "file:line:col"); "" when it
+// has no file.
+func (l Location) String() string {
+	if l.File == "" {
+		return ""
+	}
+	s := l.File
+	if l.Line > 0 {
+		s += ":" + strconv.Itoa(l.Line)
+	}
+	if l.Col > 0 {
+		s += ":" + strconv.Itoa(l.Col)
+	}
+	return s
 }
 
 // Finding is one problem found in a run.

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Frame is one call in a stack trace.
+// frame is one call in a stack trace.
 type frame struct {
 	Func string
 	File string // absolute, as printed
@@ -274,8 +274,8 @@ func (l locator) loc(f frame) Location {
 	return Location{File: r, Line: f.Line, Func: shortFunc(f.Func)}
 }
 
-// shortFunc drops the import path: "github.com/x/katas/01-wg.(*F).Compare.func1"
-// becomes "prices.(*F).Compare.func1" style "01-wg.(*F).Compare.func1".
+// shortFunc drops the import path but keeps the package name:
+// "github.com/x/katas/01-wg.(*F).Compare.func1" becomes "01-wg.(*F).Compare.func1".
 func shortFunc(fn string) string {
 	if i := strings.LastIndex(fn, "/"); i >= 0 {
 		return fn[i+1:]
@@ -283,9 +283,10 @@ func shortFunc(fn string) string {
 	return fn
 }
 
-// describe writes a location as "file:line (func)".
+// describe writes a location as "file:line in func" (without the func when
+// it is not known).
 func describe(loc Location) string {
-	s := loc.File + ":" + strconv.Itoa(loc.Line)
+	s := loc.String()
 	if loc.Func != "" {
 		s += " in " + loc.Func
 	}

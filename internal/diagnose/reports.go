@@ -677,11 +677,9 @@ func (d *Diagnoser) closeDump() {
 	d.add(f)
 }
 
+// atoi converts the digits a regular expression matched.
 func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		n = n*10 + int(c-'0')
-	}
+	n, _ := strconv.Atoi(s)
 	return n
 }
 

@@ -85,19 +85,7 @@ func (s styles) kindStyle(k diagnose.Kind) lipgloss.Style {
 }
 
 // Where writes a location as "file:line" (or "file:line:col"); "" for none.
-func Where(l diagnose.Location) string {
-	if l.File == "" {
-		return ""
-	}
-	s := l.File
-	if l.Line > 0 {
-		s += ":" + strconv.Itoa(l.Line)
-	}
-	if l.Col > 0 {
-		s += ":" + strconv.Itoa(l.Col)
-	}
-	return s
-}
+func Where(l diagnose.Location) string { return l.String() }
 
 // Findings renders findings, one block each: a head line
 // "kind  file:line  message" and the details indented under it.
