@@ -8,11 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/gokatas/concurrency/internal/diagnose"
 	"github.com/gokatas/concurrency/internal/report"
 	"github.com/gokatas/concurrency/internal/testjson"
+	"golang.org/x/mod/modfile"
 )
 
 // cmdExplain is `kata explain [--json]`: it reads any `go test -json`
@@ -109,7 +109,7 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 func explainOptions(dir string) diagnose.Options {
 	for d := dir; d != ""; {
 		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil {
-			return diagnose.Options{Root: d, Module: modulePath(string(b))}
+			return diagnose.Options{Root: d, Module: modfile.ModulePath(b)}
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
@@ -118,14 +118,4 @@ func explainOptions(dir string) diagnose.Options {
 		d = parent
 	}
 	return diagnose.Options{Root: dir}
-}
-
-// modulePath reads the module line of a go.mod file.
-func modulePath(gomod string) string {
-	for line := range strings.Lines(gomod) {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
-			return strings.Trim(strings.TrimSpace(rest), `"`)
-		}
-	}
-	return ""
 }
