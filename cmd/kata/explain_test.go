@@ -52,7 +52,7 @@ func TestExplain(t *testing.T) {
 		errContains []string
 	}{
 		{name: "a buggy kata", stdin: fixture(t, "01-buggy.json"), code: 1,
-			contains: []string{"race ", "prices.go:77", "leak ", "deadlock ", "assertion ", "FAIL: 4 findings"}},
+			contains: []string{"race ", "prices.go:77", "leak ", "deadlock ", "assertion ", "FAIL: 7 findings"}},
 		{name: "a solved kata", stdin: fixture(t, "01-solved.json"), code: 0, contains: []string{"PASS: 5 tests passed"}},
 		{name: "a compile error", stdin: fixture(t, "pkg-build.json"), code: 1, contains: []string{"build ", "broken.go:7:9  undefined: y"}},
 		{name: "plain go test output, no -json", stdin: "--- FAIL: TestX (0.00s)\n    x_test.go:3: boom\nFAIL\n", code: 2,

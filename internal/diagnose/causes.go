@@ -140,9 +140,31 @@ func (d *Diagnoser) leakCauses(ev evidence) []Cause {
 	return dedupe(out)
 }
 
-// raceCauses finds the causes of a race between two accesses.
-func (d *Diagnoser) raceCauses(accesses []Location) []Cause {
+// raceCauses finds the causes of a race between two accesses, whose
+// goroutines were started at starts (the learner's frames only).
+func (d *Diagnoser) raceCauses(accesses, starts []Location) []Cause {
 	var out []Cause
+	// A goroutine started by a function that does not wait for it
+	// properly: it counts it from inside, or returns on cancellation.
+	for _, st := range starts {
+		p := d.pkg(path.Dir(st.File))
+		if p == nil || st.File == "" {
+			continue
+		}
+		fn := p.FuncAt(st.File, st.Line)
+		// Only when the other access is in that function itself, after
+		// its goroutines should have been waited for.
+		inFn := false
+		for _, a := range accesses {
+			inFn = inFn || fn != "" && strings.HasSuffix(a.Func, "."+fn)
+		}
+		if !inFn {
+			continue
+		}
+		out = appendSites(out, p.Sites, func(s cause.Site) bool {
+			return fn != "" && s.Func == fn && (s.Kind == cause.AddInGoroutine || s.Kind == cause.ReturnLeaves)
+		})
+	}
 	for _, a := range accesses {
 		p := d.pkg(path.Dir(a.File))
 		if p == nil || a.File == "" {

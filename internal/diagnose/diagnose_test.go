@@ -134,9 +134,13 @@ func TestFixtures(t *testing.T) {
 		{name: "pkg-bubbleleak", want: []string{"leak " + pkgs + "bubbleleak/worker.go:7"}, contains: []string{"synctest bubble ended"}},
 		{name: "pkg-bubbledeadlock", want: []string{"deadlock " + pkgs + "bubbledeadlock/pair.go:7"}, contains: []string{"goroutine 8, blocked receiving from a channel nobody sends on or closes, at"}},
 		{name: "01-buggy", want: []string{
-			"deadlock katas/01-wg-ordering/prices_test.go:81", "leak katas/01-wg-ordering/prices.go:83",
-			"race katas/01-wg-ordering/prices.go:77", "assertion katas/01-wg-ordering/prices_test.go:123"},
-			contains: []string{"previous read by goroutine 26 at katas/01-wg-ordering/prices.go:92", "WaitGroup.Wait"}},
+			"deadlock katas/01-wg-ordering/prices_test.go:97", "leak katas/01-wg-ordering/prices.go:83",
+			"deadlock katas/01-wg-ordering/prices_test.go:97", "leak katas/01-wg-ordering/prices.go:83",
+			"race katas/01-wg-ordering/prices.go:77", "assertion katas/01-wg-ordering/prices_test.go:145",
+			"assertion katas/01-wg-ordering/prices_test.go:195"},
+			contains: []string{"at katas/01-wg-ordering/prices.go:92", "WaitGroup.Wait"},
+			// The Add inside the goroutine, and the return that skips Done.
+			causes: []string{"katas/01-wg-ordering/prices.go:71", "katas/01-wg-ordering/prices.go:75"}},
 		{name: "01-solved", passed: true},
 		// A real run in which testify's block was printed into the middle of
 		// the race report (stdout and stderr interleave line by line).

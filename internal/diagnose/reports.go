@@ -122,8 +122,11 @@ func (d *Diagnoser) closeRace() {
 		f.Message = fmt.Sprintf("data race: %s here and %s %s with nothing ordering them",
 			article(accesses[0].what), article(strings.TrimPrefix(accesses[1].what, "previous ")), other)
 	}
-	var locs []Location
+	var locs, starts []Location
 	for _, a := range accesses {
+		if c, ok := created[a.who]; ok && !strings.HasSuffix(c.File, "_test.go") {
+			starts = append(starts, c)
+		}
 		line := a.what + " by " + a.who
 		if a.at.File != "" {
 			line += " at " + describe(a.at)
@@ -137,7 +140,7 @@ func (d *Diagnoser) closeRace() {
 		}
 		f.Details = append(f.Details, line)
 	}
-	withCauses(&f, d.raceCauses(locs))
+	withCauses(&f, d.raceCauses(locs, starts))
 	d.add(f)
 }
 
