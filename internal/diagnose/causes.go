@@ -128,7 +128,7 @@ func (d *Diagnoser) leakCauses(ev evidence) []Cause {
 			default:
 				continue
 			}
-			out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Key == op.Key && hasKind(kinds, s.Kind) })
+			out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Key == op.Key && slices.Contains(kinds, s.Kind) })
 		}
 	}
 	if c := ev.created; c.File != "" {
@@ -220,15 +220,6 @@ func (d *Diagnoser) panicCauses(frames []Location) []Cause {
 		}
 	}
 	return dedupe(out)
-}
-
-func hasKind(ks []cause.Kind, k cause.Kind) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 func appendSites(out []Cause, sites []cause.Site, keep func(cause.Site) bool) []Cause {
