@@ -222,6 +222,7 @@ func (d *Diagnoser) panicCauses(frames []Location) []Cause {
 	return dedupe(out)
 }
 
+// appendSites adds the sites keep selects, as causes.
 func appendSites(out []Cause, sites []cause.Site, keep func(cause.Site) bool) []Cause {
 	for _, s := range sites {
 		if keep(s) {

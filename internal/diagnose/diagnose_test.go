@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/gokatas/concurrency/internal/testjson"
 	"github.com/stretchr/testify/assert"
@@ -577,4 +578,47 @@ func TestRecordedElsewhere(t *testing.T) {
 		got, _ := recordedRoot(tt.f, "example.com/m")
 		assert.Equal(t, tt.want, got, "%+v", tt.f)
 	}
+}
+
+// TestPanicUnderLock checks a panic whose stack goes through a call made
+// while a mutex is held (and released by hand) names that call as a cause,
+// reading the code from Options.Source.
+func TestPanicUnderLock(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	src := fstest.MapFS{"katas/k/k.go": {Data: []byte(`package k
+
+type L struct {
+	mu sync.Mutex
+	j  func() error
+}
+
+func (l *L) T() error {
+	l.mu.Lock()
+	if err := l.j(); err != nil {
+		l.mu.Unlock()
+		return err
+	}
+	l.mu.Unlock()
+	return nil
+}
+`)}}
+	opts := Options{Root: "/r", KataDir: "katas/k", Module: "example.com/m", Source: src}
+	r := feed(t, opts, ev("start", ""), ev("run", "TestK"),
+		out("TestK", "--- FAIL: TestK (0.00s)"),
+		out("TestK", "panic: journal down [recovered, repanicked]"),
+		out("TestK", ""),
+		out("TestK", "goroutine 7 [running]:"),
+		out("TestK", "example.com/m/katas/k.(*L).T(0xc000010000)"),
+		out("TestK", "\t/r/katas/k/k.go:10 +0x44"),
+		out("TestK", "example.com/m/katas/k.TestK(0xc000100000)"),
+		out("TestK", "\t/r/katas/k/k_test.go:9 +0x10"),
+		ev("fail", "TestK"), ev("fail", ""))
+	require.Len(t, r.Findings, 1)
+	f := r.Findings[0]
+	assert.Equal(t, "panic katas/k/k.go:10", short(f))
+	require.NotNil(t, f.Cause)
+	assert.Equal(t, Cause{File: "katas/k/k.go", Line: 10,
+		Text: "panics here with L.mu locked (Lock at line 9, Unlock not deferred): L.mu stays locked for good"}, *f.Cause)
+	assert.True(t, NamesCause(r.Findings, "katas/k/k.go", 10))
+	assert.False(t, NamesCause(r.Findings, "katas/k/k.go", 11))
 }
