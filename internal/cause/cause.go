@@ -143,8 +143,9 @@ func analyse(fset *token.FileSet, files []*ast.File, names map[*ast.File]string)
 	p := &Package{ops: map[string]map[int][]Op{}}
 	dyn := dynamicNames(files)
 	unbuffered := unbufferedChans(files)
+	fields := fieldTypes(files)
 	for _, f := range files {
-		a := &analyser{p: p, fset: fset, file: names[f], dyn: dyn, unbuffered: unbuffered}
+		a := &analyser{p: p, fset: fset, file: names[f], dyn: dyn, unbuffered: unbuffered, fields: fields}
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || fd.Body == nil {
@@ -157,7 +158,7 @@ func analyse(fset *token.FileSet, files []*ast.File, names map[*ast.File]string)
 			a.body(fd.Body)
 		}
 	}
-	addsWithoutDone(p, fset, files, names)
+	addsWithoutDone(p, fset, files, names, fields)
 	// A return found twice (in a loop and in its select) keeps the later,
 	// more precise site.
 	last := map[Site]int{}
@@ -223,21 +224,72 @@ func receiver(fd *ast.FuncDecl) (string, string) {
 }
 
 // key names a primitive for matching: "Ledger.mu" for l.mu in a method of
-// *Ledger (so two types' "mu" fields stay apart), else keyOf's name.
+// *Ledger, and for c.ledger.mu when the field ledger is a *Ledger (so two
+// types' "mu" fields stay apart); "Ledger" for a Ledger that embeds its
+// mutex; else keyOf's name.
 func (a *analyser) key(e ast.Expr) string {
-	if a.recv != "" {
-		switch e := e.(type) {
-		case *ast.SelectorExpr:
-			if id, ok := e.X.(*ast.Ident); ok && id.Name == a.recv {
-				return a.recvType + "." + e.Sel.Name
-			}
-		case *ast.Ident:
-			if e.Name == a.recv {
-				return a.recvType
-			}
+	if t := a.typeOf(e); t != "" && a.fields[t] != nil {
+		return t // a struct of the package: its embedded mutex
+	}
+	if sel, ok := e.(*ast.SelectorExpr); ok {
+		if t := a.typeOf(sel.X); t != "" {
+			return t + "." + sel.Sel.Name
 		}
 	}
 	return keyOf(e)
+}
+
+// typeOf names the package type of a receiver or of a chain of its fields
+// ("" when it cannot be told without type checking).
+func (a *analyser) typeOf(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		if a.recv != "" && e.Name == a.recv {
+			return a.recvType
+		}
+	case *ast.SelectorExpr:
+		if t := a.typeOf(e.X); t != "" {
+			return a.fields[t][e.Sel.Name]
+		}
+	case *ast.ParenExpr:
+		return a.typeOf(e.X)
+	}
+	return ""
+}
+
+// fieldTypes maps each struct type of the package to its fields' type
+// names (pointers dereferenced; "" for types that are not a plain name).
+func fieldTypes(files []*ast.File) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			ts, ok := n.(*ast.TypeSpec)
+			if !ok {
+				return true
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				return true
+			}
+			m := map[string]string{}
+			for _, fld := range st.Fields.List {
+				t := fld.Type
+				if star, ok := t.(*ast.StarExpr); ok {
+					t = star.X
+				}
+				name := ""
+				if id, ok := t.(*ast.Ident); ok {
+					name = id.Name
+				}
+				for _, n := range fld.Names {
+					m[n.Name] = name
+				}
+			}
+			out[ts.Name.Name] = m
+			return true
+		})
+	}
+	return out
 }
 
 // FuncAt returns the top-level function whose declaration holds file:line.
@@ -468,7 +520,7 @@ func unbufferedChans(files []*ast.File) map[string]bool {
 
 // addsWithoutDone records the Add calls on a WaitGroup (by name) that the
 // package never calls Done on.
-func addsWithoutDone(p *Package, fset *token.FileSet, files []*ast.File, names map[*ast.File]string) {
+func addsWithoutDone(p *Package, fset *token.FileSet, files []*ast.File, names map[*ast.File]string, fields map[string]map[string]string) {
 	done := map[string]bool{}
 	type add struct {
 		file string
@@ -483,7 +535,7 @@ func addsWithoutDone(p *Package, fset *token.FileSet, files []*ast.File, names m
 			if !ok || fd.Body == nil {
 				continue
 			}
-			a := &analyser{}
+			a := &analyser{fields: fields}
 			a.recv, a.recvType = receiver(fd)
 			ast.Inspect(fd.Body, func(n ast.Node) bool {
 				x, name, ok := methodCall(asExpr(n), "Add", "Done", "Go")

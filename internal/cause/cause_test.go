@@ -42,6 +42,17 @@ func (l *L) T(bad bool) error {
 	l.mu.Unlock()
 	return nil
 }`, want: []string{"1 11 L.mu", "2 13 L.mu"}},
+		{name: "a mutex reached through a field is keyed by the field's type", src: `package p
+type Client struct{ mu sync.RWMutex; cancel func() }
+type remote struct{ client *Client }
+func (r *remote) acquire() error {
+	r.client.mu.RLock()
+	if r.client.cancel == nil {
+		return errClosed
+	}
+	r.client.mu.RUnlock()
+	return nil
+}`, want: []string{"1 7 Client.mu"}},
 		{name: "a deferred Unlock is no cause", src: `package p
 func (l *L) T() error {
 	l.mu.Lock()

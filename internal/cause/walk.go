@@ -11,12 +11,13 @@ type analyser struct {
 	p          *Package
 	fset       *token.FileSet
 	file       string
-	fn         string          // top-level function being walked
-	recv       string          // its receiver's name, for a method
-	recvType   string          // its receiver's type name
-	params     map[string]bool // its interface- or func-typed parameters
-	dyn        map[string]bool // see dynamicNames
-	unbuffered map[string]bool // see unbufferedChans
+	fn         string                       // top-level function being walked
+	recv       string                       // its receiver's name, for a method
+	recvType   string                       // its receiver's type name
+	params     map[string]bool              // its interface- or func-typed parameters
+	dyn        map[string]bool              // see dynamicNames
+	unbuffered map[string]bool              // see unbufferedChans
+	fields     map[string]map[string]string // see fieldTypes
 }
 
 func (a *analyser) line(p token.Pos) int { return a.fset.Position(p).Line }
