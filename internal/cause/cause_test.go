@@ -116,6 +116,15 @@ func f(ctx context.Context) int {
 		return 0
 	}
 }`, want: []string{"6 9 ch", "7 9 f"}},
+		{name: "a select run once that gives up on a timeout without returning", src: `package p
+func finish(timeout time.Duration, fn func() error) {
+	errCh := make(chan error)
+	go func() { errCh <- fn() }()
+	select {
+	case <-errCh:
+	case <-time.After(timeout):
+	}
+}`, want: []string{"6 7 errCh", "7 7 finish"}},
 		{name: "a buffered channel is no receiver-gone cause", src: `package p
 func f(ctx context.Context) int {
 	ch := make(chan int, 1)

@@ -212,10 +212,27 @@ func (a *analyser) cancelReturns(b *ast.BlockStmt) {
 	if len(goLines) > 0 {
 		firstGo = goLines[0]
 	}
+	inLoop := map[*ast.SelectStmt]bool{}
+	inspectOwn(b, func(n ast.Node) {
+		var body *ast.BlockStmt
+		switch n := n.(type) {
+		case *ast.ForStmt:
+			body = n.Body
+		case *ast.RangeStmt:
+			body = n.Body
+		default:
+			return
+		}
+		inspectOwn(body, func(n ast.Node) {
+			if sel, ok := n.(*ast.SelectStmt); ok {
+				inLoop[sel] = true
+			}
+		})
+	})
 	inspectOwn(b, func(n ast.Node) {
 		switch n := n.(type) {
 		case *ast.SelectStmt:
-			a.selectReturns(n, firstGo, waits)
+			a.selectReturns(n, firstGo, waits, inLoop[n])
 		case *ast.ForStmt:
 			a.loopReturns(n.Body)
 		case *ast.RangeStmt:
@@ -225,7 +242,9 @@ func (a *analyser) cancelReturns(b *ast.BlockStmt) {
 }
 
 // selectReturns handles one select: see cancelReturns.
-func (a *analyser) selectReturns(sel *ast.SelectStmt, firstGo int, waits []int) {
+// A select run once (not in a loop) whose give-up case does not return
+// still gives up: the case itself is the site.
+func (a *analyser) selectReturns(sel *ast.SelectStmt, firstGo int, waits []int, inLoop bool) {
 	var recvKeys []string
 	for _, c := range sel.Body.List {
 		cc := c.(*ast.CommClause)
@@ -242,23 +261,29 @@ func (a *analyser) selectReturns(sel *ast.SelectStmt, firstGo int, waits []int) 
 		if !isDoneCall(cc.Comm) {
 			why = "on a timeout"
 		}
-		inspectOwn(&ast.BlockStmt{List: cc.Body}, func(n ast.Node) {
-			r, ok := n.(*ast.ReturnStmt)
-			if !ok {
-				return
-			}
-			line := a.line(r.Pos())
+		sites := func(at ast.Node, verb string) {
+			line := a.line(at.Pos())
 			for _, k := range recvKeys {
 				if a.unbuffered[k] {
-					a.site(ReceiverGone, r.Pos(), k, a.line(cc.Pos()),
-						"returns "+why+" and stops receiving from "+k+": a goroutine still to send on it blocks for ever ("+k+" is unbuffered)")
+					a.site(ReceiverGone, at.Pos(), k, a.line(cc.Pos()),
+						verb+" "+why+" and stops receiving from "+k+": a goroutine still to send on it blocks for ever ("+k+" is unbuffered)")
 				}
 			}
 			if firstGo > 0 && firstGo < line && !waitedBefore(waits, a.line(sel.Pos())) {
-				a.site(ReturnLeaves, r.Pos(), a.fn, firstGo,
-					"returns "+why+" while the goroutines started at line "+strconv.Itoa(firstGo)+" still run: nothing waits for them")
+				a.site(ReturnLeaves, at.Pos(), a.fn, firstGo,
+					verb+" "+why+" while the goroutines started at line "+strconv.Itoa(firstGo)+" still run: nothing waits for them")
+			}
+		}
+		returned := false
+		inspectOwn(&ast.BlockStmt{List: cc.Body}, func(n ast.Node) {
+			if r, ok := n.(*ast.ReturnStmt); ok {
+				returned = true
+				sites(r, "returns")
 			}
 		})
+		if !returned && !inLoop {
+			sites(cc, "gives up")
+		}
 	}
 }
 
