@@ -53,6 +53,19 @@ func (r *remote) acquire() error {
 	r.client.mu.RUnlock()
 	return nil
 }`, want: []string{"1 7 Client.mu"}},
+		{name: "a continue with the lock held", src: `package p
+func (p *P) Run() {
+	for i := 0; i < 2; i++ {
+		p.mu.Lock()
+		if _, err := dial(); err != nil {
+			continue
+		}
+		if i == 0 {
+			break
+		}
+	}
+	p.mu.Unlock()
+}`, want: []string{"1 6 P.mu"}},
 		{name: "a deferred Unlock is no cause", src: `package p
 func (l *L) T() error {
 	l.mu.Lock()

@@ -129,6 +129,10 @@ func (a *analyser) lock(s ast.Stmt, rest []ast.Stmt, fnBody *ast.BlockStmt) {
 		w.a.site(LockPanic, r.Pos(), key, from, "panics with "+what+" still locked (Lock at line "+strconv.Itoa(from)+")")
 	}
 	w.onNode = func(n ast.Node) { a.dynamicCalls(n, key, what, from) }
+	w.onContinue = func(c ast.Node) {
+		w.a.site(LockReturn, c.Pos(), key, from,
+			"continues the loop with "+what+" still locked: the next round's Lock (line "+strconv.Itoa(from)+") waits for itself for ever")
+	}
 	w.list(rest)
 	region.To = w.last
 	if region.To < from {
@@ -192,7 +196,9 @@ type walker struct {
 	onReturn func(ast.Node)      // a return reached while held
 	onPanic  func(ast.Node)      // a panic reached while held
 	onNode   func(ast.Node)      // any other part of a statement run while held
-	last     int                 // last line seen held
+	// onContinue is a continue reached while held (nil: nothing to say).
+	onContinue func(ast.Node)
+	last       int // last line seen held
 }
 
 func (w *walker) list(stmts []ast.Stmt) state {
@@ -249,6 +255,13 @@ func (w *walker) stmt(s ast.Stmt) state {
 		w.list(s.Body.List)
 	case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
 		return w.branches(s)
+	case *ast.BranchStmt:
+		// continue goes back to the top of the loop; break and goto leave
+		// for statements not walked: nothing is claimed there.
+		if s.Tok == token.CONTINUE && s.Label == nil && w.onContinue != nil {
+			w.onContinue(s)
+		}
+		return terminated
 	case *ast.GoStmt, *ast.DeferStmt:
 	default:
 		w.node(s)
