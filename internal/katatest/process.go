@@ -25,7 +25,7 @@ type Crash struct {
 	// channel") or the fatal error's text.
 	Value string
 	// Func and At are the first frame of the crashing goroutine in the
-	// package under test (not a test file): "bus.(*Bus).Close" and
+	// package under test (not a test file): "(*Bus).Close" and
 	// "bus.go:97". Empty when no frame of the package is on that stack.
 	Func, At string
 	// StartedAt is where the crashing goroutine was started, when the
@@ -35,8 +35,10 @@ type Crash struct {
 	Stack string
 }
 
-// String says what crashed where, in one line and then the stack.
-func (c *Crash) String() string {
+// Summary says what crashed where, in one line: "panic: send on closed
+// channel in (*Bus).dispatch at bus.go:77, on a goroutine started at
+// bus.go:44".
+func (c *Crash) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "panic: %s", c.Value)
 	if c.At != "" {
@@ -45,8 +47,12 @@ func (c *Crash) String() string {
 	if c.StartedAt != "" {
 		fmt.Fprintf(&b, ", on a goroutine started at %s", c.StartedAt)
 	}
-	b.WriteString("\n\n" + c.Stack)
 	return b.String()
+}
+
+// String is the Summary and then the crashing goroutine's stack.
+func (c *Crash) String() string {
+	return c.Summary() + "\n\n" + c.Stack
 }
 
 // InOwnProcess runs fn, the body of the calling test, in a fresh child process
@@ -164,10 +170,16 @@ func fileOf(loc string) string {
 	return loc
 }
 
-// funcName shortens a frame's "path/to/pkg.(*T).M(args)" to "pkg.(*T).M".
+// funcName shortens a frame's "path/to/pkg.(*T).M(args)" to "(*T).M": the
+// package is the one under test.
 func funcName(frame string) string {
 	if i := strings.LastIndex(frame, "("); i > 0 && strings.HasSuffix(frame, ")") {
 		frame = frame[:i]
 	}
-	return frame[strings.LastIndex(frame, "/")+1:]
+	frame = frame[strings.LastIndex(frame, "/")+1:]
+	_, name, ok := strings.Cut(frame, ".")
+	if !ok {
+		return frame
+	}
+	return name
 }

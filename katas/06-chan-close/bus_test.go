@@ -244,7 +244,8 @@ func TestShutdown(t *testing.T) {
 				tt.scenario(t, bus.New(4))
 			})
 			if crash != nil {
-				assert.Fail(t, "the process crashed", "%s\n\nA panic that no recover on its own goroutine catches ends the program: in production the order service restarts, and every event in flight is lost.", crash)
+				assert.Fail(t, "the process crashed: "+crash.Summary(),
+					"a panic that no recover on its own goroutine catches ends the program: in production the order service restarts, and every event in flight is lost")
 			}
 		})
 	}
