@@ -66,6 +66,27 @@ func (p *P) Run() {
 	}
 	p.mu.Unlock()
 }`, want: []string{"1 6 P.mu"}},
+		{name: "a break out of the loop with the lock held, and the function ends", src: `package p
+func (g *G) manage() {
+	for {
+		g.mu.Lock()
+		if g.closed {
+			break
+		}
+		g.mu.Unlock()
+	}
+}`, want: []string{"1 6 G.mu"}},
+		{name: "a break out of the loop with the lock held, unlocked after the loop", src: `package p
+func (g *G) manage() {
+	for {
+		g.mu.Lock()
+		if g.closed {
+			break
+		}
+		g.mu.Unlock()
+	}
+	g.mu.Unlock()
+}`},
 		{name: "a deferred Unlock is no cause", src: `package p
 func (l *L) T() error {
 	l.mu.Lock()

@@ -18,6 +18,7 @@ type analyser struct {
 	dyn        map[string]bool              // see dynamicNames
 	unbuffered map[string]bool              // see unbufferedChans
 	fields     map[string]map[string]string // see fieldTypes
+	after      map[*ast.BlockStmt]afterLoop // see blocks
 }
 
 func (a *analyser) line(p token.Pos) int { return a.fset.Position(p).Line }
@@ -70,6 +71,34 @@ func (a *analyser) ops(b *ast.BlockStmt) {
 // blocks finds every statement list of a body (nested ones included) and
 // looks in each for a Lock released by hand and a response obtained.
 func (a *analyser) blocks(b *ast.BlockStmt) {
+	// after maps a loop's body to the statements that follow the loop in
+	// its own list, and whether that list is the function's body.
+	after := map[*ast.BlockStmt]afterLoop{}
+	ast.Inspect(b, func(n ast.Node) bool {
+		var list []ast.Stmt
+		switch n := n.(type) {
+		case *ast.BlockStmt:
+			list = n.List
+		case *ast.CaseClause:
+			list = n.Body
+		case *ast.CommClause:
+			list = n.Body
+		}
+		for i, s := range list {
+			var body *ast.BlockStmt
+			switch s := s.(type) {
+			case *ast.ForStmt:
+				body = s.Body
+			case *ast.RangeStmt:
+				body = s.Body
+			}
+			if body != nil {
+				after[body] = afterLoop{rest: list[i+1:], fnEnd: n == b}
+			}
+		}
+		return true
+	})
+	a.after = after
 	ast.Inspect(b, func(n ast.Node) bool {
 		var list []ast.Stmt
 		switch n := n.(type) {
@@ -83,11 +112,18 @@ func (a *analyser) blocks(b *ast.BlockStmt) {
 			return true
 		}
 		for i, s := range list {
-			a.lock(s, list[i+1:], b)
+			a.lock(s, list[i+1:], b, n)
 			a.response(s, list[i+1:])
 		}
 		return true
 	})
+}
+
+// afterLoop is what runs after a loop: the rest of its list, and whether
+// that list ends the function.
+type afterLoop struct {
+	rest  []ast.Stmt
+	fnEnd bool
 }
 
 // state is what a path does with a held mutex or an open body.
@@ -101,7 +137,7 @@ const (
 
 // lock looks at one statement: a Lock not followed by a deferred Unlock
 // starts a held region; the returns and dynamic calls in it are sites.
-func (a *analyser) lock(s ast.Stmt, rest []ast.Stmt, fnBody *ast.BlockStmt) {
+func (a *analyser) lock(s ast.Stmt, rest []ast.Stmt, fnBody *ast.BlockStmt, owner ast.Node) {
 	x, name, ok := methodCall(stmtCall(s), "Lock", "RLock")
 	if !ok || isDefer(s) {
 		return
@@ -129,6 +165,23 @@ func (a *analyser) lock(s ast.Stmt, rest []ast.Stmt, fnBody *ast.BlockStmt) {
 		w.a.site(LockPanic, r.Pos(), key, from, "panics with "+what+" still locked (Lock at line "+strconv.Itoa(from)+")")
 	}
 	w.onNode = func(n ast.Node) { a.dynamicCalls(n, key, what, from) }
+	if body, ok := owner.(*ast.BlockStmt); ok {
+		if al, ok := a.after[body]; ok {
+			w.onBreak = func(br ast.Node) {
+				// Follow the code after the loop: a return or the end of
+				// the function with the lock still held.
+				sub := &walker{a: a, release: w.release, onNode: w.onNode}
+				sub.onReturn = func(r ast.Node) {
+					a.site(LockReturn, br.Pos(), key, from,
+						"breaks out of the loop with "+what+" still locked (Lock at line "+strconv.Itoa(from)+"), and the return at line "+strconv.Itoa(a.line(r.Pos()))+" leaves it locked")
+				}
+				if sub.list(al.rest) == held && al.fnEnd {
+					a.site(LockReturn, br.Pos(), key, from,
+						"breaks out of the loop with "+what+" still locked (Lock at line "+strconv.Itoa(from)+"), and the function ends without unlocking it")
+				}
+			}
+		}
+	}
 	w.onContinue = func(c ast.Node) {
 		w.a.site(LockReturn, c.Pos(), key, from,
 			"continues the loop with "+what+" still locked: the next round's Lock (line "+strconv.Itoa(from)+") waits for itself for ever")
@@ -196,9 +249,12 @@ type walker struct {
 	onReturn func(ast.Node)      // a return reached while held
 	onPanic  func(ast.Node)      // a panic reached while held
 	onNode   func(ast.Node)      // any other part of a statement run while held
-	// onContinue is a continue reached while held (nil: nothing to say).
-	onContinue func(ast.Node)
-	last       int // last line seen held
+	// onContinue and onBreak are an unlabelled continue or break of the
+	// loop around the walked statements, reached while held (nil: nothing
+	// to say).
+	onContinue, onBreak func(ast.Node)
+	inSwitch            int // depth of switch and select statements being walked
+	last                int // last line seen held
 }
 
 func (w *walker) list(stmts []ast.Stmt) state {
@@ -258,8 +314,12 @@ func (w *walker) stmt(s ast.Stmt) state {
 	case *ast.BranchStmt:
 		// continue goes back to the top of the loop; break and goto leave
 		// for statements not walked: nothing is claimed there.
-		if s.Tok == token.CONTINUE && s.Label == nil && w.onContinue != nil {
+		switch {
+		case s.Label != nil || w.inSwitch > 0:
+		case s.Tok == token.CONTINUE && w.onContinue != nil:
 			w.onContinue(s)
+		case s.Tok == token.BREAK && w.onBreak != nil:
+			w.onBreak(s)
 		}
 		return terminated
 	case *ast.GoStmt, *ast.DeferStmt:
@@ -283,6 +343,8 @@ func (w *walker) branches(s ast.Stmt) state {
 	}
 	var rs []state
 	dflt := false
+	w.inSwitch++
+	defer func() { w.inSwitch-- }()
 	for _, c := range body.List {
 		switch c := c.(type) {
 		case *ast.CaseClause:
