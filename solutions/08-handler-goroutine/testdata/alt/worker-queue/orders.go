@@ -1,0 +1,184 @@
+// Package orders is the HTTP front of our order service. POST /orders takes
+// an order and answers 202 Accepted at once; the audit entry and the
+// confirmation e-mail are written in the background, so that a slow audit
+// store or mail relay never slows the checkout down.
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"log"
+	"net/http"
+	"sync"
+)
+
+// Order is one customer order.
+type Order struct {
+	ID       string `json:"id"`
+	Customer string `json:"customer"`
+	Total    int    `json:"total"` // in cents
+}
+
+// Entry is one line of the audit log.
+type Entry struct {
+	RequestID string // the request that placed the order, for tracing
+	OrderID   string
+	Action    string // "placed"
+}
+
+// AuditLog is the remote store of the audit log. Like any remote call,
+// Record gives up once ctx is done and returns ctx's error.
+type AuditLog interface {
+	Record(ctx context.Context, e Entry) error
+}
+
+// Mailer sends the confirmation e-mail through our mail relay. Confirm gives
+// up once ctx is done, too.
+type Mailer interface {
+	Confirm(ctx context.Context, o Order) error
+}
+
+// requestIDKey is the context key of the request's ID.
+type requestIDKey struct{}
+
+// WithRequestID returns ctx carrying id, the ID of the request being
+// served. Our middleware gives every request one, for tracing.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the request ID that WithRequestID put in ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// workers is how many goroutines do the background work; queued is how
+// many jobs may wait for one before a handler waits too.
+const (
+	workers = 4
+	queued  = 64
+)
+
+// job is one piece of an order's background work.
+type job struct {
+	ctx context.Context // the request's values, without its cancellation
+	run func(ctx context.Context)
+}
+
+// Service serves POST /orders. The background work goes to a fixed set of
+// workers that New starts and Shutdown stops.
+type Service struct {
+	audit AuditLog
+	mail  Mailer
+
+	stopping context.Context    // done once Shutdown stops waiting
+	stop     context.CancelFunc // cancels stopping
+
+	mu     sync.RWMutex // handlers send under RLock; Shutdown closes under Lock
+	closed bool
+	jobs   chan job
+	done   chan struct{} // closed when every worker has returned
+}
+
+// New returns a Service that audits orders in audit and confirms them
+// through mail, and starts its workers.
+func New(audit AuditLog, mail Mailer) *Service {
+	stopping, stop := context.WithCancel(context.Background())
+	s := &Service{
+		audit: audit, mail: mail, stopping: stopping, stop: stop,
+		jobs: make(chan job, queued), done: make(chan struct{}),
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(s.work)
+	}
+	go func() {
+		wg.Wait()
+		close(s.done)
+	}()
+	return s
+}
+
+// work runs queued jobs until the queue is closed and empty.
+func (s *Service) work() {
+	for j := range s.jobs {
+		ctx, cancel := context.WithCancel(j.ctx)
+		stop := context.AfterFunc(s.stopping, cancel)
+		j.run(ctx)
+		stop()
+		cancel()
+	}
+}
+
+// ServeHTTP takes an order, answers 202 Accepted, and audits and confirms
+// the order in the background.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var o Order
+	if err := json.NewDecoder(r.Body).Decode(&o); err != nil || o.ID == "" {
+		http.Error(w, "malformed order", http.StatusBadRequest)
+		return
+	}
+	ctx := context.WithoutCancel(r.Context())
+	if !s.enqueue(
+		job{ctx, func(ctx context.Context) { s.record(ctx, o) }},
+		job{ctx, func(ctx context.Context) { s.confirm(ctx, o) }},
+	) {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// enqueue hands jobs to the workers, or returns false once Shutdown has
+// begun.
+func (s *Service) enqueue(jobs ...job) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return false
+	}
+	for _, j := range jobs {
+		s.jobs <- j
+	}
+	return true
+}
+
+// record writes the order's audit entry.
+func (s *Service) record(ctx context.Context, o Order) {
+	e := Entry{RequestID: RequestID(ctx), OrderID: o.ID, Action: "placed"}
+	if err := s.audit.Record(ctx, e); err != nil {
+		log.Printf("orders: audit entry for %s: %v", o.ID, err)
+	}
+}
+
+// confirm sends the order's confirmation e-mail.
+func (s *Service) confirm(ctx context.Context, o Order) {
+	if err := s.mail.Confirm(ctx, o); err != nil {
+		log.Printf("orders: confirmation of %s: %v", o.ID, err)
+	}
+}
+
+// Shutdown is called once http.Server.Shutdown has returned. It waits until
+// the background work of every order is done, and then returns nil. If ctx
+// is done first, it cancels the work still running, waits for it to
+// return, and returns ctx's error. Orders placed after Shutdown has begun
+// are refused with 503 Service Unavailable.
+func (s *Service) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.jobs) // the workers drain the queue, then return
+	}
+	s.mu.Unlock()
+	defer s.stop()
+
+	select {
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		s.stop() // cancel the job under way, and every job still queued
+		<-s.done
+		return ctx.Err()
+	}
+}
