@@ -1,0 +1,103 @@
+// Package pool is the database connection pool of our order service. The
+// service starts before the database is always reachable (they are deployed
+// together), so the pool dials its connections on first use, not at start.
+// A request takes a connection with Get and gives it back with Put; when
+// every connection is out, Get waits for one.
+package pool
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// ErrClosed is what Get returns once the pool is closed.
+var ErrClosed = errors.New("pool: closed")
+
+// Conn is one connection to the database.
+type Conn struct {
+	ID int // the dialer numbers its connections 1, 2, 3, ...
+}
+
+// Pool hands out a fixed number of database connections.
+type Pool struct {
+	size int
+	dial func() (*Conn, error)
+
+	mu     sync.Mutex
+	cond   *sync.Cond // Put signals it; Close broadcasts it
+	dialed bool       // set once the connections are in idle
+	idle   []*Conn
+	closed bool
+}
+
+// New returns a pool of size connections, which dial makes on first use.
+func New(size int, dial func() (*Conn, error)) *Pool {
+	p := &Pool{size: size, dial: dial}
+	p.cond = sync.NewCond(&p.mu)
+	return p
+}
+
+// connect dials the pool's connections, unless that is done. A dial can
+// take seconds, so it runs without the lock, and only a pool that is fully
+// dialed is marked as such: a failed dial is retried by the next Get.
+func (p *Pool) connect() error {
+	if p.dialed {
+		return nil
+	}
+	conns := make([]*Conn, 0, p.size)
+	for range p.size {
+		c, err := p.dial()
+		if err != nil {
+			return fmt.Errorf("pool: cannot reach the database: %w", err)
+		}
+		conns = append(conns, c)
+	}
+	p.mu.Lock()
+	p.idle = append(p.idle, conns...)
+	p.dialed = true
+	p.mu.Unlock()
+	return nil
+}
+
+// Get returns an idle connection, waiting for one if every connection is
+// in use. Once the pool is closed it returns ErrClosed.
+func (p *Pool) Get() (*Conn, error) {
+	if err := p.connect(); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, ErrClosed
+	}
+	// Wait returns when someone signalled, which is not the same as "there
+	// is a connection for me": another request may have taken it first, or
+	// the pool closed. Look again every time.
+	for len(p.idle) == 0 && !p.closed {
+		p.cond.Wait()
+	}
+	if p.closed {
+		return nil, ErrClosed
+	}
+	c := p.idle[len(p.idle)-1]
+	p.idle = p.idle[:len(p.idle)-1]
+	return c, nil
+}
+
+// Put gives a connection back to the pool.
+func (p *Pool) Put(c *Conn) {
+	p.mu.Lock()
+	p.idle = append(p.idle, c)
+	p.mu.Unlock()
+	p.cond.Signal() // one connection back: one waiter can have it
+}
+
+// Close closes the pool: every Get waiting for a connection, and every Get
+// after it, returns ErrClosed.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.cond.Broadcast() // every waiter must see it, not one
+}
