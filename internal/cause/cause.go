@@ -47,6 +47,8 @@ const (
 	// AddNoDone: WaitGroup.Add on a WaitGroup the package never calls Done
 	// (or Go) on: its Wait can never return.
 	AddNoDone
+	// RangeNoClose: a range over a channel the package never closes.
+	RangeNoClose
 )
 
 // Site is one line that can cause a bug.
@@ -159,6 +161,7 @@ func analyse(fset *token.FileSet, files []*ast.File, names map[*ast.File]string)
 		}
 	}
 	addsWithoutDone(p, fset, files, names, fields)
+	rangesWithoutClose(p, fset, files, names, fields)
 	// A return found twice (in a loop and in its select) keeps the later,
 	// more precise site.
 	last := map[Site]int{}
@@ -561,5 +564,74 @@ func addsWithoutDone(p *Package, fset *token.FileSet, files []*ast.File, names m
 		line := fset.Position(a.pos).Line
 		p.Sites = append(p.Sites, Site{Kind: AddNoDone, File: a.file, Line: line, Func: a.fn, Key: a.key, From: line,
 			Why: a.key + ".Add counts a task here, and nothing in the package ever calls " + a.key + ".Done: " + a.key + ".Wait can never return"})
+	}
+}
+
+// rangesWithoutClose records the range loops over a channel (by the name
+// of its variable or field) that nothing in the package closes. Whether
+// the ranged value is a channel is not known here: the diagnosis uses
+// these sites only for a goroutine blocked receiving at that line. Closes
+// are matched by bare name, so a close through another variable of the
+// same field name counts: no claim rather than a false one.
+func rangesWithoutClose(p *Package, fset *token.FileSet, files []*ast.File, names map[*ast.File]string, fields map[string]map[string]string) {
+	closed := map[string]bool{}
+	chans := map[string]bool{} // names declared or made as channels
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "close" && len(n.Args) == 1 {
+					closed[keyOf(n.Args[0])] = true
+				}
+			case *ast.Field:
+				if _, ok := n.Type.(*ast.ChanType); ok {
+					for _, id := range n.Names {
+						chans[id.Name] = true
+					}
+				}
+			case *ast.ValueSpec:
+				if _, ok := n.Type.(*ast.ChanType); ok {
+					for _, id := range n.Names {
+						chans[id.Name] = true
+					}
+				}
+			case *ast.AssignStmt:
+				for i, r := range n.Rhs {
+					if c, ok := r.(*ast.CallExpr); ok && i < len(n.Lhs) && len(c.Args) > 0 {
+						if _, ok := c.Args[0].(*ast.ChanType); ok {
+							chans[keyOf(n.Lhs[i])] = true
+						}
+					}
+				}
+			case *ast.KeyValueExpr:
+				if c, ok := n.Value.(*ast.CallExpr); ok && len(c.Args) > 0 {
+					if _, ok := c.Args[0].(*ast.ChanType); ok {
+						chans[keyOf(n.Key)] = true
+					}
+				}
+			}
+			return true
+		})
+	}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			a := &analyser{fields: fields}
+			a.recv, a.recvType = receiver(fd)
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				r, ok := n.(*ast.RangeStmt)
+				if !ok || keyOf(r.X) == "" || !chans[keyOf(r.X)] || closed[keyOf(r.X)] {
+					return true
+				}
+				k := a.key(r.X)
+				line := fset.Position(r.Pos()).Line
+				p.Sites = append(p.Sites, Site{Kind: RangeNoClose, File: names[f], Line: line, Func: funcName(fd), Key: k, From: line,
+					Why: "ranges over " + exprString(r.X) + ", and nothing in the package ever closes it: the loop can only end if it is closed"})
+				return true
+			})
+		}
 	}
 }

@@ -179,6 +179,19 @@ func (s *S) Start() {
 func (s *S) Stop() {
 	s.drain.Wait()
 }`, want: []string{"8 3 S.drain"}},
+		{name: "a range over a channel nothing closes", src: `package p
+type Bus struct{ queue chan int }
+func (b *Bus) dispatch() {
+	for ev := range b.queue {
+		_ = ev
+	}
+}
+func (s *Sub) run() {
+	for ev := range s.feed {
+		_ = ev
+	}
+}
+func (s *Sub) stop() { close(s.feed) }`, want: []string{"9 4 Bus.queue"}},
 		{name: "a loop that returns before receiving every value", src: `package p
 func f(n int) error {
 	errs := make(chan error)

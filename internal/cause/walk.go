@@ -54,6 +54,8 @@ func (a *analyser) ops(b *ast.BlockStmt) {
 		switch n := n.(type) {
 		case *ast.SendStmt:
 			a.op(n.Pos(), "send", keyOf(n.Chan))
+		case *ast.RangeStmt:
+			a.op(n.Pos(), "range", a.key(n.X))
 		case *ast.UnaryExpr:
 			if n.Op == token.ARROW {
 				a.op(n.Pos(), "recv", keyOf(n.X))

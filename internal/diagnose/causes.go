@@ -125,6 +125,11 @@ func (d *Diagnoser) leakCauses(ev evidence) []Cause {
 				kinds = []cause.Kind{cause.DoneSkipped, cause.AddInGoroutine, cause.AddNoDone}
 			case "send":
 				kinds = []cause.Kind{cause.ReceiverGone}
+			case "range":
+				if !strings.HasPrefix(ev.state, "chan receive") {
+					continue
+				}
+				kinds = []cause.Kind{cause.RangeNoClose}
 			default:
 				continue
 			}
