@@ -184,9 +184,10 @@ func (r *Runner) staleRaceStd(ctx context.Context, b *Binary) int {
 	return n
 }
 
-// buildVerdict is the verdict on a kata that does not build: the compiler's
-// findings, or the go command's own words when it printed no compiler error.
-func (r *Runner) buildVerdict(b *Binary) Verdict {
+// BuildVerdict is the verdict on a binary that did not build: the
+// compiler's findings, or the go command's own words when it printed no
+// compiler error.
+func (r *Runner) BuildVerdict(b *Binary) Verdict {
 	d := diagnose.New(diagnose.Options{Root: r.Root, KataDir: b.Kata.Dir})
 	var plain []string
 	for line := range strings.Lines(string(b.Output)) {

@@ -141,7 +141,7 @@ func (r *Runner) attempt(ctx context.Context, k catalog.Kata, send func(Update))
 	}
 	defer b.Close()
 	if b.Failed {
-		v := r.buildVerdict(b)
+		v := r.BuildVerdict(b)
 		for i := range v.Findings {
 			send(Update{Finding: &v.Findings[i]})
 		}

@@ -51,7 +51,7 @@ func (r *Runner) Trace(ctx context.Context, k catalog.Kata, o TraceOptions) (Tra
 	}
 	defer b.Close()
 	if b.Failed {
-		return Traced{Verdict: r.buildVerdict(b)}, errors.New("the kata does not build, so there is nothing to trace")
+		return Traced{Verdict: r.BuildVerdict(b)}, errors.New("the kata does not build, so there is nothing to trace")
 	}
 	file := keep
 	if file == "" {

@@ -34,11 +34,17 @@ type variant struct {
 	kata catalog.Kata
 	kind Kind
 	cs   *catalog.Case // for Wrong and Alt
+	// bad is why the kata's catalogue of this kind could not be read: the
+	// variant then stands for the whole catalogue, as a failed row.
+	bad error
 }
 
 func (v variant) name() string {
-	if v.cs != nil {
+	switch {
+	case v.cs != nil:
 		return string(v.kind) + "/" + v.cs.Name
+	case v.bad != nil:
+		return string(v.kind) + "/*"
 	}
 	return string(v.kind)
 }
@@ -59,7 +65,8 @@ func listVariants(o Options) ([]variant, error) {
 			}
 			cases, err := o.Catalog.Cases(k, catalog.CaseKind(kind))
 			if err != nil {
-				return nil, fmt.Errorf("verify: %w", err)
+				out = append(out, variant{kata: k, kind: kind, bad: err})
+				continue
 			}
 			for i := range cases {
 				out = append(out, variant{kata: k, kind: kind, cs: &cases[i]})
@@ -101,11 +108,14 @@ func (s *session) overlay(ctx context.Context, v variant) (map[string]string, []
 // check builds v once, then runs the binary for every repetition and
 // GOMAXPROCS value of its plan, each in a fresh process, with go vet
 // alongside for the variants that must pass.
-func (s *session) check(ctx context.Context, v variant) Row {
+func (s *session) check(ctx context.Context, v variant) (row Row) {
 	o, r := s.o, s.r
 	start := time.Now()
-	row := newRow(v)
+	row = newRow(v)
 	defer func() { row.Duration = time.Since(start) }()
+	if v.bad != nil {
+		return row.fail("the catalogue cannot be read: " + v.bad.Error())
+	}
 	ov, notes, err := s.overlay(ctx, v)
 	row.Notes = notes
 	if err != nil {
@@ -117,7 +127,7 @@ func (s *session) check(ctx context.Context, v variant) Row {
 	}
 	defer b.Close()
 	if b.Failed {
-		return row.buildFailed(v, strings.TrimSpace(string(b.Output)))
+		return row.buildFailed(v, summaries(r.BuildVerdict(b).Findings))
 	}
 	var vet *check.Vet
 	if v.mustPass() {
