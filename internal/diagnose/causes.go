@@ -42,18 +42,38 @@ func NamesCause(findings []Finding, file string, line int) bool {
 	return false
 }
 
-// source returns the file system the learner's code is read from.
-func (d *Diagnoser) source() fs.FS {
+// sources returns where the learner's code is read from, best first:
+// Options.Source alone when set; else the checkout the stream was recorded
+// in when it is on this machine (the code that ran), then Root.
+func (d *Diagnoser) sources() []fs.FS {
 	if d.opts.Source != nil {
-		return d.opts.Source
+		return []fs.FS{d.opts.Source}
 	}
-	if d.loc.root == "" {
-		return nil
+	var roots []string
+	if d.loc.seen != "" {
+		roots = append(roots, d.loc.seen)
 	}
-	if st, err := os.Stat(d.loc.root); err != nil || !st.IsDir() {
-		return nil
+	var recorded []string
+	for r := range d.loc.roots {
+		recorded = append(recorded, r)
 	}
-	return os.DirFS(d.loc.root)
+	slices.Sort(recorded)
+	roots = append(roots, recorded...)
+	if d.loc.root != "" {
+		roots = append(roots, d.loc.root)
+	}
+	var out []fs.FS
+	seen := map[string]bool{}
+	for _, r := range roots {
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		if st, err := os.Stat(filepath.FromSlash(r)); err == nil && st.IsDir() {
+			out = append(out, os.DirFS(filepath.FromSlash(r)))
+		}
+	}
+	return out
 }
 
 // pkg returns the analysis of the package in dir (module-relative), nil
@@ -66,22 +86,10 @@ func (d *Diagnoser) pkg(dir string) *cause.Package {
 		return p
 	}
 	var p *cause.Package
-	if src := d.source(); src != nil {
-		p, _ = cause.Load(src, dir)
-	}
-	if p == nil && d.opts.Source == nil {
-		// Recorded elsewhere: read the code where it was recorded, if it is
-		// on this machine.
-		roots := make([]string, 0, len(d.loc.roots))
-		for r := range d.loc.roots {
-			roots = append(roots, r)
-		}
-		slices.Sort(roots)
-		for _, r := range roots {
-			if q, err := cause.Load(os.DirFS(filepath.FromSlash(r)), dir); err == nil {
-				p = q
-				break
-			}
+	for _, src := range d.sources() {
+		if q, err := cause.Load(src, dir); err == nil {
+			p = q
+			break
 		}
 	}
 	d.pkgs[dir] = p
@@ -268,15 +276,7 @@ func (d *Diagnoser) sourceLine(file string, line int) string {
 	}
 	lines, ok := d.files[file]
 	if !ok {
-		var fss []fs.FS
-		if src := d.source(); src != nil {
-			fss = append(fss, src)
-		}
-		if d.opts.Source == nil {
-			for r := range d.loc.roots {
-				fss = append(fss, os.DirFS(filepath.FromSlash(r)))
-			}
-		}
+		fss := d.sources()
 		for _, fsys := range fss {
 			if b, err := fs.ReadFile(fsys, file); err == nil {
 				lines = strings.Split(string(b), "\n")

@@ -203,7 +203,13 @@ func (l locator) rel(p string) string {
 func (l locator) inside(p string) (string, bool) {
 	p = path.Clean(filepath.ToSlash(p))
 	if l.root != "" || l.seen != "" {
-		for _, root := range []string{l.root, l.seen} {
+		roots := []string{l.root, l.seen}
+		if len(l.seen) > len(l.root) {
+			// A checkout recorded inside this one (a copy under testdata,
+			// a worktree): the deeper root is the right one.
+			roots = []string{l.seen, l.root}
+		}
+		for _, root := range roots {
 			if r, ok := strings.CutPrefix(p, root+"/"); ok && root != "" {
 				return r, true
 			}
