@@ -25,12 +25,12 @@ type Cause struct {
 // String writes a cause as "file:line — why".
 func (c Cause) String() string { return c.File + ":" + strconv.Itoa(c.Line) + " — " + c.Text }
 
-// NamesCause reports whether a finding names file:line as a cause (or is
-// itself at that line): what `kata verify` checks against the causes a
-// kata declares.
+// NamesCause reports whether a finding names file:line as a cause, or is
+// itself at that line (for a race: either access): what `kata verify`
+// checks against the causes a kata declares.
 func NamesCause(findings []Finding, file string, line int) bool {
 	for _, f := range findings {
-		if f.File == file && f.Line == line {
+		if f.File == file && f.Line == line || f.Other != nil && f.Other.File == file && f.Other.Line == line {
 			return true
 		}
 		for _, c := range f.Causes {

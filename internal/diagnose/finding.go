@@ -67,6 +67,8 @@ type Finding struct {
 	// Details are further lines: the other access of a race, where a goroutine
 	// was started, testify's expected/actual.
 	Details []string `json:"details,omitempty"`
+	// Other is the other access of a race, when it has a place.
+	Other *Location `json:"other,omitempty"`
 	// Cause is the first of Causes, for scripts that want one.
 	Cause *Cause `json:"cause,omitempty"`
 	// Causes are the lines of the learner's code that explain the finding,

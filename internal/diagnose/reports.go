@@ -118,6 +118,8 @@ func (d *Diagnoser) closeRace() {
 		other := "in another goroutine"
 		if a := accesses[1]; a.at.File != "" {
 			other = fmt.Sprintf("at %s:%d, in another goroutine,", a.at.File, a.at.Line)
+			o := a.at
+			f.Other = &o
 		}
 		f.Message = fmt.Sprintf("data race: %s here and %s %s with nothing ordering them",
 			article(accesses[0].what), article(strings.TrimPrefix(accesses[1].what, "previous ")), other)
