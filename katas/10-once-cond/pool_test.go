@@ -60,7 +60,7 @@ func TestDatabaseDown(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
-			db := &database{downDials: tt.downDials}
+			db := newDatabase(t, tt.downDials)
 			p := pool.New(2, db.dial)
 
 			first := start(p, "the first request")
@@ -105,7 +105,8 @@ func TestConcurrentFirstRequests(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
-			db := &database{downDials: tt.downDials, gate: &katatest.Gate{}}
+			db := newDatabase(t, tt.downDials)
+			db.gate = &katatest.Gate{}
 			p := pool.New(2, db.dial)
 			a := start(p, "request A")
 			b := start(p, "request B")
@@ -264,6 +265,19 @@ type database struct {
 	mu sync.Mutex
 	n  int // dials made, failed ones included
 	up int // connections made
+}
+
+// newDatabase returns a fake database whose first downDials dials fail.
+// When the test ends the database comes up, so that a pool still trying to
+// dial stops, instead of keeping the later tests' goroutines company.
+func newDatabase(t *testing.T, downDials int) *database {
+	db := &database{downDials: downDials}
+	t.Cleanup(func() {
+		db.mu.Lock()
+		db.downDials = 0
+		db.mu.Unlock()
+	})
+	return db
 }
 
 func (db *database) dial() (*pool.Conn, error) {
