@@ -101,7 +101,7 @@ func TestCommands(t *testing.T) {
 		{name: "reveal locked in a workshop", args: []string{"solution", "--reveal", "--yes", "1"}, env: []string{"KATA_LOCK_SOLUTIONS=1"}, code: 1, stderr: []string{"locked"}},
 		{name: "reset needs confirmation off a terminal", args: []string{"reset", "01"}, code: 1, stderr: []string{"pass --yes"}},
 		{name: "book piped is plain markdown", args: []string{"book", "01"}, stdout: []string{"# 01 · WaitGroup ordering"}},
-		{name: "explain on an empty stream says it was cut short", args: []string{"explain"}, code: 1, stdout: []string{"cut short"}},
+		{name: "explain on an empty stream says there is nothing to explain", args: []string{"explain"}, code: 2, stderr: []string{"stdin was empty", "go test -race -json"}},
 		{name: "explain on a passing run", args: []string{"explain"}, stdin: fixture(t, "01-solved.json"), stdout: []string{"passed"}},
 		{name: "explain on a failing run", args: []string{"explain", "--json"}, stdin: fixture(t, "01-buggy.json"), code: 1, jsonDoc: true, stdout: []string{`"kind": "race"`}},
 		{name: "verify takes a positive run count", args: []string{"verify", "--runs", "0"}, code: 2},
