@@ -48,7 +48,11 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	} else {
-		printVerdict(e, k, v, w.Next(s, k))
+		next := ""
+		if id := w.Next(s, k); id != "" {
+			next = num(w.cat.Katas[w.cat.Index(id)])
+		}
+		printVerdict(e, k, v, next)
 	}
 	if v.Outcome != check.Solved {
 		return &exitError{code: exitFailing}
@@ -130,7 +134,7 @@ func (n *narrator) update(k catalog.Kata, u check.Update) {
 }
 
 // printVerdict prints the verdict and findings for a person; next is the
-// kata to suggest after a solve ("" when every kata is solved).
+// number of the kata to suggest after a solve ("" when every kata is solved).
 func printVerdict(e *env, k catalog.Kata, v check.Verdict, next string) {
 	out := e.stdout
 	switch v.Outcome {
@@ -141,7 +145,7 @@ func printVerdict(e *env, k catalog.Kata, v check.Verdict, next string) {
 		}
 		fmt.Fprintf(out, "  Compare with the official solution: kata solution %s --diff\n", num(k))
 		if next != "" {
-			fmt.Fprintf(out, "  Next: kata check %s   (kata book %s for its chapter)\n", next[:2], next[:2])
+			fmt.Fprintf(out, "  Next: kata check %s   (kata book %s for its chapter)\n", next, next)
 		} else {
 			fmt.Fprintln(out, "  That was the last pending kata: every kata is solved.")
 		}

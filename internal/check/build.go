@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -84,8 +85,16 @@ func (r *Runner) Build(ctx context.Context, k catalog.Kata, overlay map[string]s
 		args = append(args, b.overlayArg)
 	}
 	stop := r.narrate(ctx, b, report)
+	// test2json is found (and on a fresh machine built: the go command
+	// builds it on demand) alongside, so that it is part of the build.
+	tool := make(chan error, 1)
+	go func() {
+		_, err := r.tools.test2JSON(ctx, r.goCmd())
+		tool <- err
+	}()
 	res, err := proc.Run(ctx, proc.Cmd{Path: r.goCmd(), Args: append(args, "./"+k.Dir), Dir: r.Root, Env: os.Environ(), MaxOutput: 1 << 20})
 	stop()
+	err = errors.Join(err, <-tool)
 	if err != nil {
 		b.Close()
 		return nil, goError("build "+k.ID, err)
@@ -193,7 +202,7 @@ func (r *Runner) BuildVerdict(b *Binary) Verdict {
 	for line := range strings.Lines(string(b.Output)) {
 		ev := testjson.Parse([]byte(strings.TrimRight(line, "\n")))
 		d.Feed(ev)
-		if ev.Package == "" && ev.ImportPath == "" {
+		if ev.Action == "build-output" || ev.Package == "" && ev.ImportPath == "" {
 			plain = append(plain, strings.TrimSpace(ev.Output))
 		}
 	}

@@ -134,7 +134,7 @@ func (t *tools) test2JSON(ctx context.Context, goCmd string) (string, error) {
 	if t.test2json != "" {
 		return t.test2json, nil
 	}
-	res, err := proc.Run(ctx, proc.Cmd{Path: goCmd, Args: []string{"tool", "-n", "test2json"}, Env: os.Environ(), Timeout: 5 * time.Minute})
+	res, err := proc.Run(ctx, proc.Cmd{Path: goCmd, Args: []string{"tool", "-n", "test2json"}, Env: os.Environ()})
 	if err != nil {
 		return "", goError("find test2json", err)
 	}

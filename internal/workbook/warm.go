@@ -25,12 +25,12 @@ type listed struct {
 	Stale      bool
 }
 
-// Warm builds, with the race detector, every package the katas' tests
-// import (the race-instrumented standard library above all) and that is not
-// in the build cache yet, without the katas' own code (a learner's edit that
-// does not compile is its check's business): minutes on a fresh machine,
-// nothing to do after. report, if set, hears each step in a sentence. An
-// error says in words what failed.
+// Warm builds every package the katas' tests import that is not in the
+// build cache yet: with the race detector (the race-instrumented standard
+// library above all) for the tests, then without it for go vet, never the
+// katas' own code (a learner's edit that does not compile is its check's
+// business). Minutes on a fresh machine, nothing to do after. report, if
+// set, hears each step in a sentence. An error says in words what failed.
 func Warm(ctx context.Context, root, goCmd string, report func(string)) error {
 	say := func(format string, args ...any) {
 		if report != nil {
@@ -38,38 +38,54 @@ func Warm(ctx context.Context, root, goCmd string, report func(string)) error {
 		}
 	}
 	goCmd = cmp.Or(goCmd, "go")
-	pkgs, std, err := staleDeps(ctx, root, goCmd)
+	for _, race := range []bool{true, false} {
+		if err := warmOnce(ctx, root, goCmd, race, say); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// warmOnce builds the stale dependencies for one build mode.
+func warmOnce(ctx context.Context, root, goCmd string, race bool, say func(string, ...any)) error {
+	mode, flags := "for go vet", []string{"build"}
+	if race {
+		mode, flags = "with the race detector", []string{"build", "-race"}
+	}
+	pkgs, std, err := staleDeps(ctx, root, goCmd, flags[1:])
 	if err != nil {
 		return err
 	}
-	if len(pkgs) == 0 {
-		say("the race build cache is warm")
+	switch {
+	case len(pkgs) == 0:
+		say("the build cache is warm %s", mode)
 		return nil
-	}
-	if std > 0 {
-		say("building %d packages with the race detector, %d of them the race-instrumented standard library: once per machine, minutes on a small laptop", len(pkgs), std)
-	} else {
-		say("building %d packages with the race detector", len(pkgs))
+	case race && std > 0:
+		say("building %d packages %s, %d of them the race-instrumented standard library: once per machine, minutes on a small laptop", len(pkgs), mode, std)
+	default:
+		say("building %d packages %s", len(pkgs), mode)
 	}
 	start := time.Now()
-	res, err := proc.Run(ctx, proc.Cmd{Path: goCmd, Args: append([]string{"build", "-race"}, pkgs...), Dir: root, Env: os.Environ(), MaxOutput: 64 << 10})
+	res, err := proc.Run(ctx, proc.Cmd{Path: goCmd, Args: append(flags, pkgs...), Dir: root, Env: os.Environ(), MaxOutput: 64 << 10})
 	if err != nil {
-		return fmt.Errorf("warm-up: go build -race: %w", err)
+		return fmt.Errorf("warm-up: go %s: %w", strings.Join(flags, " "), err)
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("warm-up: go build -race failed (the first check will build again and say why): %s", firstLines(res.Output, 5))
+		return fmt.Errorf("warm-up: go %s failed (the first check will build again and say why): %s", strings.Join(flags, " "), firstLines(res.Output, 5))
 	}
 	say("built in %s", time.Since(start).Round(100*time.Millisecond))
 	return nil
 }
 
 // staleDeps lists the katas' test dependencies outside katas/ that are not
-// in the race build cache, and how many of them are in the standard library.
+// in the build cache for the build flags, and how many of them are in the
+// standard library.
 // It reads `go list -json` from stdout alone: the go command's own messages
 // ("go: downloading ...") go to stderr and can never be taken for packages.
-func staleDeps(ctx context.Context, root, goCmd string) (pkgs []string, std int, err error) {
+func staleDeps(ctx context.Context, root, goCmd string, flags []string) (pkgs []string, std int, err error) {
 	var stderr bytes.Buffer
-	res, err := proc.Run(ctx, proc.Cmd{Path: goCmd, Args: []string{"list", "-e", "-race", "-deps", "-test", "-json=ImportPath,ForTest,Standard,Stale", "./katas/..."},
+	args := append(append([]string{"list", "-e"}, flags...), "-deps", "-test", "-json=ImportPath,ForTest,Standard,Stale", "./katas/...")
+	res, err := proc.Run(ctx, proc.Cmd{Path: goCmd, Args: args,
 		Dir: root, Env: os.Environ(), Timeout: 15 * time.Minute, MaxOutput: 64 << 20, Stderr: &stderr})
 	if err != nil {
 		return nil, 0, fmt.Errorf("warm-up: go list: %w", err)

@@ -155,7 +155,7 @@ EOF`)
 	require.NoError(t, Warm(context.Background(), root, goCmd, func(s string) { said = append(said, s) }))
 	data, err := os.ReadFile(log)
 	require.NoError(t, err)
-	assert.Equal(t, "build -race runtime github.com/dep/x\n", string(data))
+	assert.Equal(t, "build -race runtime github.com/dep/x\nbuild runtime github.com/dep/x\n", string(data), "for the tests, then for go vet")
 	assert.Contains(t, strings.Join(said, "\n"), "1 of them the race-instrumented standard library")
 }
 
@@ -174,5 +174,5 @@ func TestWarmWhenWarm(t *testing.T) {
 	var said []string
 	require.NoError(t, Warm(context.Background(), t.TempDir(), goCmd, func(s string) { said = append(said, s) }))
 	assert.NoFileExists(t, log, "nothing to build")
-	assert.Equal(t, []string{"the race build cache is warm"}, said)
+	assert.Equal(t, []string{"the build cache is warm with the race detector", "the build cache is warm for go vet"}, said)
 }
