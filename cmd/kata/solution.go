@@ -56,9 +56,11 @@ func cmdSolution(ctx context.Context, e *env, args []string) error {
 	for _, f := range sol.Files {
 		fmt.Fprintf(e.stdout, "// ===== %s =====\n%s", f.Path, f.Code)
 	}
-	if sol.Explanation != "" {
-		fmt.Fprintln(e.stdout)
-		fmt.Fprint(e.stdout, renderMarkdown(e, sol.Explanation))
+	for _, md := range []string{sol.Explanation, sol.WrongFixes} {
+		if md != "" {
+			fmt.Fprintln(e.stdout)
+			fmt.Fprint(e.stdout, renderMarkdown(e, md))
+		}
 	}
 	return nil
 }

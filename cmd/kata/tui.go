@@ -105,9 +105,11 @@ func (t *tuiEngine) Load() (tui.State, error) {
 	if err != nil {
 		return tui.State{}, err
 	}
-	out := tui.State{Current: s.Current, Welcomed: s.Welcomed, Route: s.Route, Solved: map[string]bool{}, HintLevel: map[string]int{}}
+	out := tui.State{Current: s.Current, Welcomed: s.Welcomed, Route: s.Route,
+		Solved: map[string]bool{}, HintLevel: map[string]int{}, Unlocked: map[string]bool{}}
 	for id, k := range s.Katas {
 		out.Solved[id] = k.Solved
+		out.Unlocked[id] = k.SolutionUnlocked()
 		out.HintLevel[id] = k.HintLevel
 	}
 	return out, nil
@@ -155,7 +157,7 @@ func (t *tuiEngine) Solution(k catalog.Kata) (tui.Solution, error) {
 	if err != nil {
 		return tui.Solution{}, err
 	}
-	return tui.Solution{Code: s.Code(), Diff: s.Diff(), Explanation: s.Explanation}, nil
+	return tui.Solution{Code: s.Code(), Diff: s.Diff(), Explanation: s.Explanation, WrongFixes: s.WrongFixes}, nil
 }
 
 func (t *tuiEngine) Chapter(k catalog.Kata) (string, error) {

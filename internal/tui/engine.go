@@ -64,9 +64,14 @@ type State struct {
 	Welcomed  bool
 	// Route is the route the learner walks ("" is the first).
 	Route string
+	// Unlocked: katas whose solution the learner earned (solved now, or
+	// solved before a reset).
+	Unlocked map[string]bool
 }
 
 // Solution is what the solution screen shows.
 type Solution struct {
 	Code, Diff, Explanation string
+	// WrongFixes: fixes that look right and are not, and why (Markdown).
+	WrongFixes string
 }

@@ -112,7 +112,8 @@ func (f *fakeEngine) SetHintLevel(k catalog.Kata, level int) error {
 	return nil
 }
 func (f *fakeEngine) Solution(k catalog.Kata) (Solution, error) {
-	return Solution{Code: "package main\n", Diff: "--- a\n+++ b\n", Explanation: "# Why\nBecause."}, nil
+	return Solution{Code: "package main\n", Diff: "--- a\n+++ b\n", Explanation: "# Why\nBecause.",
+		WrongFixes: "# Fixes that look right and are not, and why\n\n## A sleep before Wait\n\nSleeping orders nothing.\n"}, nil
 }
 func (f *fakeEngine) Chapter(k catalog.Kata) (string, error) {
 	return "# " + k.ID + "\nThe chapter.", nil

@@ -416,3 +416,21 @@ func TestRoutes(t *testing.T) {
 	assert.Equal(t, "02-unclosed-body", m2.kata().ID)
 	assert.Len(t, m2.katas, 1)
 }
+
+// TestSolutionStaysUnlockedAfterReset: a kata solved and then reset is
+// pending again, but the solution the learner earned still opens, with the
+// fixes that look right and are not.
+func TestSolutionStaysUnlockedAfterReset(t *testing.T) {
+	defer noLeaks(t)
+	f := newFake()
+	f.state.Unlocked = map[string]bool{"01-wg-ordering": true}
+	f.state.Current = "01-wg-ordering"
+	m, cancel := start(t, f)
+	defer cancel()
+	require.False(t, m.state.Solved["01-wg-ordering"])
+	m = press(t, m, "s")
+	require.Equal(t, screenSolution, m.screen)
+	assert.Contains(t, m.View(), "Because.")
+	m = press(t, m, "end")
+	assert.Contains(t, m.View(), "Sleeping orders nothing.")
+}

@@ -27,10 +27,14 @@ func (s *solutionModel) show(k catalog.Kata, render func(string, int) string) te
 	}
 	// The explanation first (it says where the change is), then the code as
 	// it is (Markdown would reflow it).
-	code, expl := ensureNL(s.sol.Code), s.sol.Explanation
+	code, expl, wrong := ensureNL(s.sol.Code), s.sol.Explanation, s.sol.WrongFixes
 	s.pager.footer = "d your file vs the solution · b book"
 	return s.pager.load(screenSolution, k.ID+" · why it works, then the solution", func(w int) string {
-		return markdownAt(expl, render)(w) + "\n\n" + wrapCode(code, max(w, 10))
+		out := markdownAt(expl, render)(w) + "\n\n" + wrapCode(code, max(w, 10))
+		if wrong != "" {
+			out += "\n" + markdownAt(wrong, render)(w)
+		}
+		return out
 	})
 }
 
@@ -44,7 +48,7 @@ func ensureNL(s string) string {
 // openSolution asks the engine for the solution, if the kata is solved.
 func (m Model) openSolution(diff bool) (tea.Model, tea.Cmd) {
 	k := m.kata()
-	if !m.state.Solved[k.ID] {
+	if !m.state.Solved[k.ID] && !m.state.Unlocked[k.ID] {
 		m.message = "the solution unlocks once the kata is solved (h for a hint)"
 		return m, nil
 	}

@@ -27,6 +27,9 @@ type Solution struct {
 	Files []SolutionFile
 	// Explanation is EXPLANATION.md ("" when there is none).
 	Explanation string
+	// WrongFixes is the kata's catalogue of fixes that look right and are
+	// not, as reading (Markdown; "" without a catalogue).
+	WrongFixes string
 }
 
 // Code is every solution file, each under a comment naming it.
@@ -79,6 +82,11 @@ func (w *Workbook) Solution(k catalog.Kata) (Solution, error) {
 	if expl, err := os.ReadFile(c.Path(k.SolutionDir, catalog.ExplanationFile)); err == nil {
 		s.Explanation = string(expl)
 	}
+	wrong, err := w.WrongFixes(k)
+	if err != nil {
+		return Solution{}, err
+	}
+	s.WrongFixes = wrong
 	return s, nil
 }
 
