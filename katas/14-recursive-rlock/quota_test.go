@@ -13,12 +13,12 @@ import (
 	quota "github.com/gokatas/concurrency/katas/14-recursive-rlock"
 )
 
-// The tests guard every call with a katatest.Watch instead of a clock: a
-// call fails its test with a "deadlock guard:" message as soon as a
-// goroutine dump shows it parked on a lock or a channel in package quota
-// while every other goroutine in package quota is parked too, so that
-// nothing is left to wake it. A correct call is never in that state, however
-// loaded the machine.
+// Every call into the quotas is guarded by katatest.Completes (or
+// katatest.Go and Wait) instead of a clock: it fails the test with a
+// "deadlock guard:" message as soon as the call waits (for a lock, say) and
+// every other goroutine of the test binary waits too, so that nothing is left
+// to wake it. A correct call is never in that state, however loaded the
+// machine.
 
 // noon is the fake clock's time in every test.
 var noon = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
@@ -51,8 +51,6 @@ const (
 	explainAcmeNow  = "acme: 100/min, the default (a grant of 600/min ended at 11:30)"
 	explainAcmeNext = "acme: 1000/min, granted until 13:00 (default 50/min)"
 )
-
-func watch() *katatest.Watch { return katatest.WatchPackageOf(quota.New) }
 
 // TestLimit asks one question at a time: which limit applies, and why.
 func TestLimit(t *testing.T) {
@@ -89,16 +87,16 @@ func TestLimit(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
 			q := quota.New((&fakeClock{}).Now, current())
-			if tt.reload && !watch().Returns(t, "Load", func() { q.Load(next()) }) {
+			if tt.reload && !katatest.Completes(t, "Load", func() { q.Load(next()) }) {
 				return
 			}
 			var limit int
 			var explain string
-			if !watch().Returns(t, "Limit", func() { limit = q.Limit(tt.tenant) }) {
+			if !katatest.Completes(t, "Limit", func() { limit = q.Limit(tt.tenant) }) {
 				return
 			}
 			assert.Equal(t, tt.wantLimit, limit, "Limit(%q)", tt.tenant)
-			if !watch().Returns(t, "Explain", func() { explain = q.Explain(tt.tenant) }) {
+			if !katatest.Completes(t, "Explain", func() { explain = q.Explain(tt.tenant) }) {
 				return
 			}
 			assert.Equal(t, tt.wantExplain, explain, "Explain(%q)", tt.tenant)
@@ -108,8 +106,8 @@ func TestLimit(t *testing.T) {
 
 // TestReadWhileLoading asks about acme while the configuration service's
 // next table arrives. The clock holds the question inside its read of the
-// time until Load has got as far as it can: parked, waiting for the lock,
-// or finished. Then both must return, and the answer must come from one
+// time until Load has got as far as it can: waiting for the lock, or
+// finished. Then both must return, and the answer must come from one
 // version of the table, the current one or the next: never acme's ended
 // grant read from one and the default from the other.
 func TestReadWhileLoading(t *testing.T) {
@@ -137,15 +135,13 @@ func TestReadWhileLoading(t *testing.T) {
 			q := quota.New(clock.Now, current())
 			loads := make(chan *katatest.Call, 1)
 			clock.holdNext(func() {
-				load := watch().Go("Load", func() { q.Load(next()) })
+				load := katatest.Go("Load", func() { q.Load(next()) })
 				loads <- load
-				for !load.Parked() {
-					time.Sleep(100 * time.Microsecond)
-				}
+				load.WaitParked() // waiting for the lock, or finished
 			})
 
 			var got string
-			if !watch().Returns(t, tt.name, func() { got = tt.ask(q) }) {
+			if !katatest.Completes(t, tt.name, func() { got = tt.ask(q) }) {
 				return
 			}
 			if !(<-loads).Wait(t) {
@@ -154,7 +150,7 @@ func TestReadWhileLoading(t *testing.T) {
 			assert.Contains(t, tt.want, got, "the answer must come from one version of the table")
 
 			var after int
-			if watch().Returns(t, "Limit after the reload", func() { after = q.Limit("acme") }) {
+			if katatest.Completes(t, "Limit after the reload", func() { after = q.Limit("acme") }) {
 				assert.Equal(t, 1000, after, "acme's limit once the next table is loaded")
 			}
 		})
@@ -174,14 +170,12 @@ func TestDefaultWhileLoading(t *testing.T) {
 	pages := make(chan *katatest.Call, 1)
 	var shown int
 	clock.holdNext(func() {
-		page := watch().Go("Default", func() { shown = q.Default() })
+		page := katatest.Go("Default", func() { shown = q.Default() })
 		pages <- page
-		for !page.Parked() {
-			time.Sleep(100 * time.Microsecond)
-		}
+		page.WaitParked() // waiting for the lock, or finished
 	})
 
-	if !watch().Returns(t, "Load", func() { q.Load(next()) }) {
+	if !katatest.Completes(t, "Load", func() { q.Load(next()) }) {
 		return
 	}
 	if !(<-pages).Wait(t) {
@@ -189,7 +183,7 @@ func TestDefaultWhileLoading(t *testing.T) {
 	}
 	assert.Contains(t, []int{100, 50}, shown, "the billing page shows the default of one version")
 	var after int
-	if watch().Returns(t, "Default after the reload", func() { after = q.Default() }) {
+	if katatest.Completes(t, "Default after the reload", func() { after = q.Default() }) {
 		assert.Equal(t, 50, after, "the default once the next table is loaded")
 	}
 }
