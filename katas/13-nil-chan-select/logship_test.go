@@ -41,8 +41,9 @@ const quiet = 3 * time.Hour
 // nothing to do in between but wait.
 func TestShipsEveryLine(t *testing.T) {
 	tests := []struct {
-		name string
-		run  func(t *testing.T, s *shipment)
+		name     string
+		noStderr bool // the job has no stderr pipe: Run gets a nil stream
+		run      func(t *testing.T, s *shipment)
 	}{
 		{
 			name: "both streams",
@@ -92,10 +93,9 @@ func TestShipsEveryLine(t *testing.T) {
 		{
 			// A job started with its stderr sent to stdout has no
 			// stderr pipe: the runner passes a nil stream.
-			name: "a job without stderr",
+			name:     "a job without stderr",
+			noStderr: true,
 			run: func(t *testing.T, s *shipment) {
-				s.stderr = nil
-				s.start()
 				s.write(s.stdout, "stdout", 1, 2)
 				close(s.stdout)
 				if !s.quietFor(t, quiet, "stdout has ended and there is no stderr") {
@@ -111,9 +111,10 @@ func TestShipsEveryLine(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			katatest.Synctest(t, func(t *testing.T) {
 				s := newShipment(t)
-				if tt.name != "a job without stderr" {
-					s.start()
+				if tt.noStderr {
+					s.stderr = nil
 				}
+				s.start()
 				tt.run(t, s)
 			})
 		})
