@@ -91,7 +91,7 @@ func watchSpin(stop <-chan struct{}) (Goroutine, bool) {
 func spinning(gs []Goroutine, id string) (g Goroutine, still bool) {
 	var first Goroutine
 	for _, g := range gs {
-		if g.Bubble == "" || !onCPU(g.State) {
+		if g.Bubble == "" || !busy(g) {
 			continue
 		}
 		if g.ID == id {
@@ -102,4 +102,22 @@ func spinning(gs []Goroutine, id string) (g Goroutine, still bool) {
 		}
 	}
 	return first, false
+}
+
+// busy reports whether g is running, or waits only for a CPU or for the
+// runtime's own work: a GC assist, a stack scan, a preemption, or the
+// semaphore that starting a garbage collection takes while another
+// goroutine (the watcher's own dump, say) has stopped the world. A loop
+// that allocates passes through those waits; they do not make it blocked.
+// A semacquire of a sync primitive shows a sync frame on top and is a real
+// wait.
+func busy(g Goroutine) bool {
+	switch g.State {
+	case "running", "runnable", "GC assist wait", "GC assist marking", "garbage collection scan", "preempted":
+		return true
+	case "semacquire":
+		top, _, _ := strings.Cut(g.Stack, "\n")
+		return !strings.HasPrefix(top, "sync.") && !strings.HasPrefix(top, "internal/sync.")
+	}
+	return false
 }

@@ -77,6 +77,7 @@ func TestSpinning(t *testing.T) {
 		{ID: "3", State: "runnable", Bubble: "4"}, // on a CPU
 		{ID: "5", State: "running", Bubble: "4"},  // on a CPU
 		{ID: "6", State: "chan receive", Bubble: "4"},
+		{ID: "7", State: "semacquire", Bubble: "4", Stack: "sync.runtime_SemacquireWaitGroup(...)"}, // a real wait
 	}
 	tests := []struct {
 		name      string
@@ -97,4 +98,13 @@ func TestSpinning(t *testing.T) {
 	}
 	g, _ := spinning(gs[:2], "")
 	assert.Empty(t, g.ID, "no bubble goroutine on a CPU")
+
+	// A loop that allocates is seen, now and then, waiting for the runtime:
+	// it is still the one being timed.
+	for _, state := range []string{"GC assist wait", "semacquire"} {
+		gs := []Goroutine{{ID: "9", State: state, Bubble: "4", Stack: "example.com/poller.poll(...)"}}
+		g, still := spinning(gs, "9")
+		assert.True(t, still, "a goroutine in %q", state)
+		assert.Equal(t, "9", g.ID)
+	}
 }
