@@ -31,7 +31,7 @@ func StartInBubble(fn func()) *BubbleCall {
 	}
 	go func() {
 		defer close(c.done)
-		c.started <- Current().ID
+		c.started <- GoroutineID()
 		fn()
 	}()
 	return c

@@ -1,66 +1,63 @@
-// Package katatest holds the deadlock guard shared by the kata tests, so that
-// a call that blocks for good fails its test in about a second, with a
-// message the runner recognises, instead of waiting for go test's timeout.
+// Package katatest holds the mechanics the kata tests share, so that each
+// kata test reads as a specification a learner can follow.
+//
+// Seeing goroutines. Goroutines parses a dump of every goroutine's stack;
+// Current is the calling goroutine's entry and GoroutineID its number.
+// Reading a dump synchronises with nothing, so a test can watch the code
+// under test without hiding a data race from the race detector.
+//
+// Guarding calls that can block for good, without a clock a loaded machine
+// could miss. Go starts a call of the code under test on a goroutine of its
+// own and Call.Wait waits for it to return; Completes does both. They fail
+// the test with a DeadlockMarker message as soon as goroutine dumps show
+// the call can never return: it has not returned, and every other goroutine
+// of the process waits for another goroutine (on a channel, a select, a
+// lock, a WaitGroup, a sync.Cond, the network), so nothing is left to wake
+// it. A correct call is never in that state, however slow the machine; only
+// a call that keeps running (a spin, a sleep in a loop) is bounded, by the
+// generous SpinTimeout. Returns does the same for a channel the test waits
+// to see closed. GoUnordered is Go for race tests: its Wait orders nothing
+// the call did before the test's next step. For code that waits on timers,
+// where a dump cannot tell a timer from a lost wake-up, Within bounds the
+// wait in time instead, and gives a call that is still on a CPU more.
+//
+// Waiting for goroutines to get as far as they can. WaitIdle waits until
+// every other goroutine of the process waits for another one; WaitParked
+// does that for the goroutines a test names; Call.Parked asks it of one
+// call, once. None of them synchronises with those goroutines.
+//
+// Holding and releasing. Gate holds goroutines that a fake dependency lets
+// in until the test lets them through.
+//
+// synctest bubbles. Synctest and SynctestNoSpin run a test in a
+// testing/synctest bubble with a leak check; StartInBubble starts a call
+// whose goroutines BubbleCall.Goroutines finds by bubble membership.
+//
+// Crashes. InOwnProcess runs a test in a child process, so that a panic on
+// a goroutine the code under test started becomes a finding, not the end of
+// the test binary.
 package katatest
 
-import (
-	"testing"
-	"time"
-)
+import "time"
 
 // DeadlockMarker starts every deadlock-guard failure message; the runner's
 // diagnosis looks for it.
 const DeadlockMarker = "deadlock guard:"
 
-// GuardTimeout is the default time a guarded call gets before it counts as
-// blocked for good. Kata code under test finishes in milliseconds.
+// GuardTimeout is the default time Within gives a call that waits on a
+// timer or the network before it counts as blocked for good. Kata code under
+// test finishes in milliseconds.
 const GuardTimeout = time.Second
 
-// Within runs fn on a new goroutine and waits up to d for it to return. If it
-// does not, the test fails with a DeadlockMarker message naming what, and
-// Within returns false. The stuck goroutine is left where it is: the test's
-// goleak check then reports it, with the stack showing where it is blocked.
-//
-// A call that is still running or runnable when d is up (on a machine whose
-// cores are saturated, it may simply not have had the CPU) gets d more, again
-// and again, up to WatchLimit in all; a call that waits (on a lock, a
-// channel, a sleep, I/O) fails at d. For calls into code that blocks on
-// locks or channels, Watch needs no wall-clock bound at all.
-func Within(t testing.TB, d time.Duration, what string, fn func()) bool {
-	t.Helper()
-	start := time.Now()
-	done := make(chan struct{})
-	ids := make(chan string, 1)
-	go func() {
-		ids <- currentID() // before fn: orders nothing fn does
-		defer close(done)
-		fn()
-	}()
-	id := <-ids
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	for {
-		select {
-		case <-done:
-			return true
-		case <-timer.C:
-		}
-		if g, alive := find(Goroutines(), id); alive && onCPU(g.State) && time.Since(start) < WatchLimit {
-			timer.Reset(d)
-			continue
-		}
-		select {
-		case <-done: // it returned while we looked
-			return true
-		default:
-		}
-		t.Errorf("%s %s did not return within %v: it is blocked for good", DeadlockMarker, what, d)
-		return false
-	}
-}
+// SpinTimeout bounds how long a guarded call, WaitIdle or WaitParked waits
+// for goroutines that keep running without ever waiting for another
+// goroutine: a spin, a sleep in a loop, an endless computation. A call that
+// blocks for good is reported without it, as soon as the dumps show it; a
+// correct call uses a tiny part of it even on a saturated machine, so it
+// leaves a loaded machine all the room it needs.
+const SpinTimeout = 10 * time.Second
 
-// onCPU reports whether a dump's state is that of a goroutine that is
-// running or waiting only for a CPU.
-func onCPU(state string) bool {
-	return state == "running" || state == "runnable"
-}
+// WatchLimit is SpinTimeout.
+//
+// Deprecated: use SpinTimeout.
+const WatchLimit = SpinTimeout

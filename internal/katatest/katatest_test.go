@@ -12,6 +12,7 @@ import (
 	"github.com/gokatas/concurrency/internal/katatest/vault"
 )
 
+// TestWithinReturns: a call that returns in time passes.
 func TestWithinReturns(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
@@ -22,6 +23,7 @@ func TestWithinReturns(t *testing.T) {
 	assert.Equal(t, 1, v.Coins())
 }
 
+// TestWithinFailsAWaitingCallAtD: a call that waits is failed at d.
 func TestWithinFailsAWaitingCallAtD(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
@@ -33,9 +35,7 @@ func TestWithinFailsAWaitingCallAtD(t *testing.T) {
 	require.Len(t, failures, 1)
 	assert.Contains(t, failures[0], katatest.DeadlockMarker+" deposit did not return within 20ms")
 	v.Release()
-	for len(inVault()) > 0 {
-		time.Sleep(time.Millisecond)
-	}
+	require.True(t, katatest.WaitIdle(t, "the stuck deposit, released"))
 }
 
 // A call that keeps the CPU busy past d is not blocked: it gets more time.

@@ -15,10 +15,11 @@ import (
 	ledger "github.com/gokatas/concurrency/katas/04-mutex-defer"
 )
 
-// lockGuard is how long a call that needs the ledger's lock gets. A transfer
-// with an in-memory journal takes microseconds; a call still waiting after
-// this long waits for a lock that nobody is going to release.
-const lockGuard = katatest.GuardTimeout / 2
+// Every call into the ledger is guarded by katatest.Completes (or
+// katatest.Go and Wait): it fails the test with a "deadlock guard:" message
+// as soon as the call waits (for the ledger's lock, say) and every other
+// goroutine of the test binary waits too, so that nothing is left to wake
+// it. A correct call is never in that state, however loaded the machine.
 
 // errDiskFull is what a failing fake journal answers.
 var errDiskFull = errors.New("journal: no space left on device")
@@ -151,7 +152,7 @@ func TestBalanceThenTransfer(t *testing.T) {
 	// transfer's write, and the race detector checks that it does.
 	seen := make(chan int64, 1)
 	errs := make(chan error, 1)
-	read := watch().GoUnordered("Balance", func() {
+	read := katatest.GoUnordered("Balance", func() {
 		cents, err := l.Balance("alice")
 		errs <- err
 		seen <- cents
@@ -180,7 +181,7 @@ func TestBalanceOfUnknownAccount(t *testing.T) {
 
 	l := ledger.New(&fakeJournal{}, opening())
 	var err error
-	if !watch().Returns(t, "Balance carol", func() { _, err = l.Balance("carol") }) {
+	if !katatest.Completes(t, "Balance carol", func() { _, err = l.Balance("carol") }) {
 		return
 	}
 	assert.ErrorIs(t, err, ledger.ErrUnknownAccount)
@@ -212,7 +213,7 @@ func TestTwoTransfersAtOnce(t *testing.T) {
 	var res [2]result
 	var calls [2]*katatest.Call
 	for i := range calls {
-		calls[i] = watch().Go("Transfer bob -> alice", func() {
+		calls[i] = katatest.Go("Transfer bob -> alice", func() {
 			<-start
 			defer func() { res[i].panicked = recover() }()
 			res[i].err = l.Transfer(ctx, "bob", "alice", 300)
@@ -256,19 +257,13 @@ type result struct {
 	panicked any // the value Transfer panicked with, or nil
 }
 
-// watch guards a call into the ledger: it fails the test with a deadlock
-// guard message as soon as the call is parked inside the ledger with no
-// goroutine left in the ledger that could wake it (a lock nobody will
-// release), however slow the machine.
-func watch() *katatest.Watch { return katatest.WatchPackageOf(ledger.New) }
-
 // transfer calls l.Transfer under the deadlock guard and recovers a panic the
 // way net/http does for a handler. It returns false when Transfer cannot
 // return, which means it is waiting for a lock that nobody will release.
 func transfer(t *testing.T, ctx context.Context, l *ledger.Ledger, from, to string, cents int64) (result, bool) {
 	t.Helper()
 	var res result
-	ok := watch().Returns(t, "Transfer "+from+" -> "+to, func() {
+	ok := katatest.Completes(t, "Transfer "+from+" -> "+to, func() {
 		defer func() { res.panicked = recover() }()
 		res.err = l.Transfer(ctx, from, to, cents)
 	})
@@ -283,7 +278,7 @@ func balances(t *testing.T, l *ledger.Ledger) (map[string]int64, bool) {
 	t.Helper()
 	got := map[string]int64{}
 	var err error
-	ok := watch().Returns(t, "Balance", func() {
+	ok := katatest.Completes(t, "Balance", func() {
 		for name := range opening() {
 			var cents int64
 			if cents, err = l.Balance(name); err != nil {

@@ -15,8 +15,9 @@ import (
 
 // How the tests wait: katatest.WaitIdle returns once every goroutine of the
 // test binary is blocked, so the bus has done all it can without the test's
-// help; katatest.Completes and katatest.Returns fail with a "deadlock guard:"
-// message as soon as a call is blocked and nothing is left to wake it. None
+// help. katatest.Completes, and katatest.Go with Wait, fail with a "deadlock
+// guard:" message as soon as a call is blocked and nothing is left to wake
+// it; katatest.Returns does the same for an event the test waits for. None
 // of them uses a clock, so a loaded machine changes nothing.
 
 // TestSlowSubscriber publishes a busy minute's events to two subscribers.
@@ -37,10 +38,10 @@ func TestSlowSubscriber(t *testing.T) {
 		return
 	}
 	var err error
-	published := katatest.Start(func() { _, err = publishAll(b, 2, busyMinute) })
+	published := katatest.Go("Publish", func() { _, err = publishAll(b, 2, busyMinute) })
 	katatest.WaitIdle(t, "the bus with a slow subscriber")
 	audit.release() // the audit log catches up
-	if !katatest.Returns(t, "Publish", published) {
+	if !published.Wait(t) {
 		return
 	}
 	require.NoError(t, err)
@@ -137,18 +138,16 @@ func TestShutdown(t *testing.T) {
 					return
 				}
 				var err error
-				published := katatest.Start(func() { _, err = publishAll(b, 2, 3) })
+				published := katatest.Go("Publish", func() { _, err = publishAll(b, 2, 3) })
 				katatest.WaitIdle(t, "the bus with a slow subscriber")
-				closed := katatest.Start(b.Close)
+				closed := katatest.Go("Close", b.Close)
 				katatest.WaitIdle(t, "Close with a busy handler")
-				select {
-				case <-closed:
+				if closed.Returned() {
 					assert.Fail(t, "Close returned while a handler was still busy")
-				default:
 				}
 				audit.release()
-				okPub := katatest.Returns(t, "Publish", published)
-				if katatest.Returns(t, "Close", closed) && okPub {
+				okPub := published.Wait(t)
+				if closed.Wait(t) && okPub {
 					assert.NoError(t, err)
 					assert.Equal(t, []int{1, 2, 3}, audit.seqs(), "events the audit log got")
 				}
@@ -167,13 +166,13 @@ func TestShutdown(t *testing.T) {
 				}
 				var last int
 				var err error
-				published := katatest.Start(func() { last, err = publishAll(b, 2, busyMinute) })
+				published := katatest.Go("Publish", func() { last, err = publishAll(b, 2, busyMinute) })
 				katatest.WaitIdle(t, "a publisher waiting for room")
-				closed := katatest.Start(b.Close)
+				closed := katatest.Go("Close", b.Close)
 				katatest.WaitIdle(t, "Close with a publisher waiting")
 				audit.release()
-				okPub := katatest.Returns(t, "Publish", published)
-				if !katatest.Returns(t, "Close", closed) || !okPub {
+				okPub := published.Wait(t)
+				if !closed.Wait(t) || !okPub {
 					return
 				}
 				if last < busyMinute {
@@ -193,15 +192,13 @@ func TestShutdown(t *testing.T) {
 					audit.release()
 					return
 				}
-				unsubscribed := katatest.Start(s.Unsubscribe)
+				unsubscribed := katatest.Go("Unsubscribe", s.Unsubscribe)
 				katatest.WaitIdle(t, "Unsubscribe with a busy handler")
-				select {
-				case <-unsubscribed:
+				if unsubscribed.Returned() {
 					assert.Fail(t, "Unsubscribe returned while its handler was still busy")
-				default:
 				}
 				audit.release()
-				if katatest.Returns(t, "Unsubscribe", unsubscribed) {
+				if unsubscribed.Wait(t) {
 					katatest.Completes(t, "Close", b.Close)
 				}
 			},
@@ -218,13 +215,13 @@ func TestShutdown(t *testing.T) {
 					return
 				}
 				var err error
-				published := katatest.Start(func() { _, err = publishAll(b, 2, 4) })
+				published := katatest.Go("Publish", func() { _, err = publishAll(b, 2, 4) })
 				katatest.WaitIdle(t, "the bus with a slow subscriber")
-				unsubscribed := katatest.Start(s.Unsubscribe)
+				unsubscribed := katatest.Go("Unsubscribe", s.Unsubscribe)
 				katatest.WaitIdle(t, "Unsubscribe with a busy handler")
 				audit.release()
-				okPub := katatest.Returns(t, "Publish", published)
-				okUnsub := katatest.Returns(t, "Unsubscribe", unsubscribed)
+				okPub := published.Wait(t)
+				okUnsub := unsubscribed.Wait(t)
 				if !okPub || !okUnsub || !katatest.Completes(t, "Close", b.Close) {
 					return
 				}

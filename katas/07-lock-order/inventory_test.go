@@ -13,11 +13,13 @@ import (
 	inventory "github.com/gokatas/concurrency/katas/07-lock-order"
 )
 
-// The tests guard every call with katatest.Completes instead of a clock: a
-// call fails its test with a "deadlock guard:" message as soon as it waits
-// for a lock (or a channel) and every other goroutine of the test binary is
-// waiting too, so that nothing is left to wake it. A correct call is never
-// in that state, however loaded the machine.
+// The tests guard every call with katatest.Completes (or katatest.Go and
+// Wait) instead of a clock: a call fails its test with a "deadlock guard:"
+// message as soon as it waits for a lock (or a channel) and every other
+// goroutine of the test binary is waiting too, so that nothing is left to
+// wake it. A correct call is never in that state, however loaded the
+// machine. katatest.WaitIdle waits until every goroutine is waiting: the
+// code under test has done all it can without the test.
 
 // stock is every test's warehouse.
 func stock() map[string]int {
@@ -125,18 +127,18 @@ func TestSettleWhileReserving(t *testing.T) {
 			require.NoError(t, err)
 
 			entered, release := feed.holdNext()
-			settled := katatest.Start(func() { tt.settle(r) })
+			settled := katatest.Go(tt.name+": the settling call", func() { tt.settle(r) })
 			if !katatest.Returns(t, "the settling call reaching the feed", entered) {
 				release()
 				return
 			}
 			var late error
-			reserved := katatest.Start(func() { _, late = inv.Reserve("mug", 1) })
+			reserved := katatest.Go("the other customer's Reserve", func() { _, late = inv.Reserve("mug", 1) })
 			katatest.WaitIdle(t, "the other customer's Reserve")
 			release()
 
-			okSettle := katatest.Returns(t, tt.name+": the settling call", settled)
-			okReserve := katatest.Returns(t, "the other customer's Reserve", reserved)
+			okSettle := settled.Wait(t)
+			okReserve := reserved.Wait(t)
 			if !okSettle || !okReserve {
 				return
 			}
@@ -153,8 +155,8 @@ func TestSettleWhileReserving(t *testing.T) {
 // TestStatusPageWhileReserving prints a product on the status page and then,
 // on another goroutine, reserves it. Nothing orders the two but the
 // inventory's own locks: the test waits for the status page with
-// katatest.WaitIdle, which synchronises with nothing, so the race detector
-// checks that the locks do.
+// katatest.GoUnordered, which sees its goroutine end in a goroutine dump and
+// synchronises with nothing, so the race detector checks that the locks do.
 func TestStatusPageWhileReserving(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
@@ -163,8 +165,7 @@ func TestStatusPageWhileReserving(t *testing.T) {
 	require.NotNil(t, mug)
 
 	page := make(chan string, 1)
-	go func() { page <- mug.String() }()
-	if !katatest.WaitIdle(t, "the status page") {
+	if !katatest.GoUnordered("the status page", func() { page <- mug.String() }).Wait(t) {
 		return
 	}
 	var err error
