@@ -43,14 +43,7 @@ func (c *BubbleCall) Done() <-chan struct{} { return c.done }
 
 // Returned reports whether fn has returned. Once it reports true, whatever
 // fn wrote is safe to read.
-func (c *BubbleCall) Returned() bool {
-	select {
-	case <-c.done:
-		return true
-	default:
-		return false
-	}
-}
+func (c *BubbleCall) Returned() bool { return isClosed(c.done) }
 
 // Goroutines returns the goroutines the call has started, directly or
 // not, that are still around: every goroutine of the caller's synctest

@@ -129,12 +129,12 @@ func (c *Call) Returned() bool {
 }
 
 // closed reports whether an ordered call has returned.
-func (c *Call) closed() bool {
-	if c.done == nil {
-		return false
-	}
+func (c *Call) closed() bool { return c.done != nil && isClosed(c.done) }
+
+// isClosed reports, without waiting, whether ch is closed.
+func isClosed(ch <-chan struct{}) bool {
 	select {
-	case <-c.done:
+	case <-ch:
 		return true
 	default:
 		return false

@@ -137,6 +137,7 @@ func TestWaitBoundsACallThatNeverParks(t *testing.T) {
 	failures := rec.failures()
 	require.Len(t, failures, 1)
 	assert.Contains(t, failures[0], katatest.DeadlockMarker+" spin did not return within 50ms and is still running")
+	call.SetLimit(katatest.SpinTimeout)
 	assert.True(t, call.Wait(t), "the spinner returns once stopped")
 }
 
@@ -232,4 +233,43 @@ func goroutineOf(t *testing.T, fn string) string {
 		}
 		time.Sleep(100 * time.Microsecond)
 	}
+}
+
+// TestWithinReturns: a call that returns in time passes.
+func TestWithinReturns(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	rec := &recorder{TB: t}
+	v := vault.New()
+	assert.True(t, katatest.Within(rec, time.Second, "deposit", v.Deposit))
+	assert.Empty(t, rec.failures())
+	assert.Equal(t, 1, v.Coins())
+}
+
+// TestWithinFailsAWaitingCallAtD: a call that waits is failed at d.
+func TestWithinFailsAWaitingCallAtD(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	rec := &recorder{TB: t}
+	v := vault.New()
+	v.Seize()
+	assert.False(t, katatest.Within(rec, 20*time.Millisecond, "deposit", v.Deposit))
+	failures := rec.failures()
+	require.Len(t, failures, 1)
+	assert.Contains(t, failures[0], katatest.DeadlockMarker+" deposit did not return within 20ms")
+	v.Release()
+	require.True(t, katatest.WaitIdle(t, "the stuck deposit, released"))
+}
+
+// A call that keeps the CPU busy past d is not blocked: it gets more time.
+func TestWithinExtendsACallStillOnTheCPU(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	rec := &recorder{TB: t}
+	busy := func() {
+		for end := time.Now().Add(100 * time.Millisecond); time.Now().Before(end); {
+		}
+	}
+	assert.True(t, katatest.Within(rec, 10*time.Millisecond, "busy", busy))
+	assert.Empty(t, rec.failures())
 }
