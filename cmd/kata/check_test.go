@@ -37,7 +37,9 @@ func TestNarrator(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			n := narrator{say: func(format string, args ...any) { got = append(got, strings.TrimSuffix(fmt.Sprintf(format, args...), "\n")) }}
+			n := narrator{say: func(format string, args ...any) {
+				got = append(got, strings.TrimSuffix(fmt.Sprintf(format, args...), "\n"))
+			}}
 			for _, u := range tt.updates {
 				n.update(k, u)
 			}
