@@ -7,7 +7,7 @@ package pool
 
 import (
 	"errors"
-	"log"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -39,16 +39,23 @@ func New(size int, dial func() (*Conn, error)) *Pool {
 	return p
 }
 
-// connect dials the pool's connections, retrying until the database
-// answers.
+// dialTries is how many times connect tries each dial before it gives up.
+const dialTries = 3
+
+// connect dials the pool's connections, trying each dial a few times: the
+// database is often still starting when the service is. Without its
+// database the service is of no use, so when it is still down, connect
+// panics.
 func (p *Pool) connect() {
 	for range p.size {
 		c, err := p.dial()
-		for err != nil {
-			// The database is still starting: try again shortly.
-			log.Printf("pool: cannot reach the database: %v; retrying", err)
-			time.Sleep(100 * time.Millisecond)
+		for try := 1; err != nil && try < dialTries; try++ {
+			// The database is often still starting: give it a moment.
+			time.Sleep(50 * time.Millisecond)
 			c, err = p.dial()
+		}
+		if err != nil {
+			panic(fmt.Sprintf("pool: cannot reach the database after %d tries: %v", dialTries, err))
 		}
 		p.mu.Lock()
 		p.idle = append(p.idle, c)
