@@ -19,6 +19,7 @@ func parked(state string) bool {
 		// The runtime's own idle goroutines, when a dump shows them.
 		"finalizer wait", "cleanup wait", "force gc (idle)", "GC sweep wait", "GC scavenge wait",
 		"GOMAXPROCS updater (idle)",
+		"trace reader (blocked)", // go test -trace: the tracer's own reader, woken by the runtime
 	} {
 		if strings.HasPrefix(state, p) {
 			return true
