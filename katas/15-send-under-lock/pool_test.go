@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -144,6 +145,49 @@ func TestRemoveWhileChecking(t *testing.T) {
 	}
 }
 
+// TestRemoveWhileAnotherChecks takes web2 out of the pool while its check
+// is running, and lets web1's check finish while the removal waits for
+// web2's. The removal must not hold up web1: its result must be recorded,
+// however long web2's check takes.
+func TestRemoveWhileAnotherChecks(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	checker, ticks := &fakeChecker{}, &fakeTicks{}
+	p := health.New(checker, ticks.new)
+	if !add(t, p, web1, web2) {
+		return
+	}
+	var waiting atomic.Bool                // the removal of web2 has got as far as it can
+	var web1Monitor atomic.Pointer[string] // the goroutine that checks web1
+	checker.holdNext(web1, func() {
+		id := katatest.GoroutineID()
+		web1Monitor.Store(&id)
+		poll(waiting.Load)
+	})
+	removals := make(chan *katatest.Call, 1)
+	entered := checker.holdNext(web2, func() {
+		removal := katatest.Go("Remove web2", func() { p.Remove(web2) })
+		removals <- removal
+		removal.WaitParked()
+		waiting.Store(true)
+		if poll(func() bool { return web1Monitor.Load() != nil }) {
+			katatest.WaitParked(*web1Monitor.Load()) // web1's result recorded, or waiting to be
+		}
+	})
+	ticks.tickAll()
+	if !katatest.Returns(t, "web2's health check", entered) {
+		return
+	}
+	if !(<-removals).Wait(t) {
+		return
+	}
+	var got []string
+	if katatest.Completes(t, "Healthy", func() { got = p.Healthy() }) {
+		assert.Equal(t, []string{web1}, got, "backends taking traffic: web1 passed its check while web2 was being removed")
+	}
+	katatest.Completes(t, "Close", p.Close)
+}
+
 // TestTwoRemovalsAtOnce takes web1 out of the pool twice at the same moment,
 // while its check is running: service discovery and an operator, or a
 // removal and the balancer's shutdown. The check is held until both have got
@@ -193,6 +237,21 @@ func TestTwoRemovalsAtOnce(t *testing.T) {
 			katatest.Completes(t, "Close", p.Close)
 		})
 	}
+}
+
+// poll reports whether ok holds, looking until it does or SpinTimeout has
+// passed. A fake calls it on a goroutine of the code under test: it sleeps
+// between looks, so the deadlock guard sees that goroutine as busy, not
+// waiting.
+func poll(ok func() bool) bool {
+	deadline := time.Now().Add(katatest.SpinTimeout)
+	for !ok() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+	return true
 }
 
 // add adds backends under the deadlock guard.
