@@ -58,6 +58,11 @@ func start(what string, fn func(), ordered bool) *Call {
 	return c
 }
 
+// ID returns the number of the call's goroutine, as GoroutineID gives it on
+// that goroutine: a fake that the call reaches can tell it from another
+// call's.
+func (c *Call) ID() string { return c.id }
+
 // Completes runs fn on a new goroutine and waits for it to return, failing
 // the test as Call.Wait does. It is the guard for every call that may block
 // on locks and channels.

@@ -148,8 +148,10 @@ func TestGoOrdersTheCall(t *testing.T) {
 
 	v := vault.New()
 	wrote := 0
-	call := katatest.Go("deposit", func() { v.Deposit(); wrote = 1 })
+	ids := make(chan string, 1)
+	call := katatest.Go("deposit", func() { v.Deposit(); wrote = 1; ids <- katatest.GoroutineID() })
 	require.True(t, call.Wait(t))
+	assert.Equal(t, call.ID(), <-ids, "the call's goroutine")
 	assert.True(t, call.Returned())
 	assert.Equal(t, 1, wrote)
 	assert.Equal(t, 1, v.Coins())

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -219,9 +218,11 @@ func TestTwoTransfersAtOnce(t *testing.T) {
 			res[i].err = l.Transfer(ctx, "bob", "alice", 300)
 		})
 	}
-	j.hold = func() {
-		for j.appends() < 2 && !calls[0].Parked() && !calls[1].Parked() {
-			time.Sleep(100 * time.Microsecond)
+	j.hold = func() { // runs on the goroutine of the call that reaches the journal first
+		for _, other := range calls {
+			if other.ID() != katatest.GoroutineID() {
+				other.WaitParked() // it has returned, or waits (for the lock, say)
+			}
 		}
 	}
 	close(start) // releases both customers together
@@ -345,11 +346,4 @@ func (j *fakeJournal) stored() []ledger.Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return append([]ledger.Entry(nil), j.entries...)
-}
-
-// appends returns how many times Append has been called.
-func (j *fakeJournal) appends() int {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.calls
 }
