@@ -2,6 +2,7 @@ package katatest_test
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -103,4 +104,18 @@ func TestGoroutinesParsesBubbleHeaders(t *testing.T) {
 		}
 		close(block)
 	})
+}
+
+// TestSetGOMAXPROCS sets GOMAXPROCS for one test and restores it after.
+func TestSetGOMAXPROCS(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	t.Run("inside", func(t *testing.T) {
+		katatest.SetGOMAXPROCS(t, before+1)
+		if got := runtime.GOMAXPROCS(0); got != before+1 {
+			t.Errorf("GOMAXPROCS inside the test: got %d, want %d", got, before+1)
+		}
+	})
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Errorf("GOMAXPROCS after the test: got %d, want %d", got, before)
+	}
 }

@@ -275,3 +275,21 @@ func TestWithinExtendsACallStillOnTheCPU(t *testing.T) {
 	assert.True(t, katatest.Within(rec, 10*time.Millisecond, "busy", busy))
 	assert.Empty(t, rec.failures())
 }
+
+// TestCallWaitParked tells a call that waits from one that has returned.
+func TestCallWaitParked(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	v := vault.New()
+	v.Seize()
+	deposit := katatest.Go("deposit", v.Deposit)
+	returned, ok := deposit.WaitParked()
+	assert.True(t, ok)
+	assert.False(t, returned, "the deposit waits for the lock")
+
+	v.Release()
+	require.True(t, deposit.Wait(t))
+	returned, ok = deposit.WaitParked()
+	assert.True(t, ok)
+	assert.True(t, returned, "the deposit has returned")
+}
