@@ -74,14 +74,14 @@ func TestCheckWithoutGo(t *testing.T) {
 	noGo := []string{"PATH=" + t.TempDir()}
 	out, errOut, code := h.run(t, "", noGo, "check", "01")
 	assert.Equal(t, 2, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
-	assert.Contains(t, errOut, "install Go 1.25 or newer")
+	assert.Contains(t, flat(errOut), "install Go 1.25 or newer")
 	_, _, code = h.run(t, "", noGo, "list")
 	assert.Equal(t, 0, code)
 	if runtime.GOOS != "windows" {
 		oldGo := []string{"PATH=" + fakeGo(t, "go1.24.9", "linux", "1", "sh") + string(os.PathListSeparator) + "/bin"}
 		out, errOut, code = h.run(t, "", oldGo, "check", "01")
 		assert.Equal(t, 2, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
-		assert.Contains(t, errOut, "go1.24.9 is too old")
+		assert.Contains(t, flat(errOut), "go1.24.9 is too old")
 	}
 }
 

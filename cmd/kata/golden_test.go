@@ -1,7 +1,9 @@
 package main
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/stretchr/testify/assert"
@@ -31,6 +33,9 @@ func TestGolden(t *testing.T) {
 			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 			if tt.stderr {
 				out = errOut
+			}
+			for _, line := range strings.Split(out, "\n") {
+				assert.LessOrEqual(t, utf8.RuneCountInString(line), 80, "fits an 80-column terminal: %q", line)
 			}
 			golden.RequireEqual(t, []byte(out))
 		})

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"strings"
+	"github.com/charmbracelet/x/ansi"
+	"path"
 	"text/tabwriter"
 )
 
@@ -71,13 +72,14 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e, listDoc{Schema: jsonSchema, Current: cur.ID, Solved: solved, Total: len(rows), Katas: rows})
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  \tKATA\tTITLE\tSTATUS\tMIN\tEDIT")
+	// 80 columns: the files to edit are in --json and after "Next".
+	fmt.Fprintln(tw, "  \tKATA\tTITLE\tSTATUS\tMIN")
 	for _, r := range rows {
 		mark := ""
 		if r.Current {
 			mark = ">"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", mark, r.ID, r.Title, r.Status, r.Minutes, strings.Join(r.Files, " "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", mark, r.ID, ansi.Truncate(r.Title, 36, "…"), r.Status, r.Minutes)
 	}
 	tw.Flush()
 	fmt.Fprintln(e.stdout)
@@ -85,7 +87,7 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "All %d katas solved. kata book for the chapters, kata help for more.\n", solved)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%d of %d solved. Next: kata check %s   (kata help for more)\n", solved, len(rows), num(cur))
+	fmt.Fprintf(e.stdout, "%d of %d solved. Next: edit %s, then kata check %s\n", solved, len(rows), path.Join(cur.Dir, cur.Files[0]), num(cur))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/x/ansi"
 	"io"
 	"os"
 	"os/signal"
@@ -54,16 +55,16 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"list", "kata list [--json]", "the katas and your progress", cmdList},
-		{"check", "kata check [KATA] [--json]", "run a kata's tests under -race with goleak and go vet; exit 0 when solved", cmdCheck},
+		{"check", "kata check [KATA] [--json]", "run a kata's tests under -race with goleak and go vet; exit 0 if solved", cmdCheck},
 		{"hint", "kata hint [KATA] [--level N]", "the next hint (or hint N)", cmdHint},
 		{"solution", "kata solution [KATA] [--diff] [--reveal] [--yes]", "the official solution and its explanation, once solved", cmdSolution},
 		{"reset", "kata reset [KATA|--all] [--yes]", "restore the original kata files (yours are backed up first)", cmdReset},
-		{"book", "kata book [KATA]", "the book chapter of a kata (or the contents)", cmdBook},
-		{"doctor", "kata doctor", "check Go, cgo and the race detector; download modules; warm the build cache", cmdDoctor},
+		{"book", "kata book [KATA|PAGE]", "a kata's chapter by number, another page by name (or the contents)", cmdBook},
+		{"doctor", "kata doctor", "check Go, cgo and the race detector; fetch modules; warm the build cache", cmdDoctor},
 		{"explain", "go test -json ./... | kata explain [--json]", "explain the findings of any go test -json stream", cmdExplain},
 		{"new", "kata new NAME", "scaffold a kata of your own (see docs/authoring.md)", cmdNew},
-		{"trace", "kata trace [KATA] [--test NAME] [--json] [--out FILE]", "run the tests once with the execution tracer and show the goroutines' timeline", cmdTrace},
-		{"verify", "kata verify [--runs N] [--stress] [KATA...]", "prove each kata fails as declared, each wrong fix is rejected, each solution passes", cmdVerify},
+		{"trace", "kata trace [KATA] [--test NAME] [--json] [--out FILE]", "run the tests once with the execution tracer: the goroutines' timeline", cmdTrace},
+		{"verify", "kata verify [--runs N] [--stress] [KATA...]", "prove every kata fails as declared, wrong fixes fail, right fixes pass", cmdVerify},
 	}
 }
 
@@ -85,10 +86,23 @@ func main() {
 	case code == exitSIGINT:
 		fmt.Fprintln(os.Stderr, "kata: interrupted")
 	case err != nil && err.Error() != "":
-		fmt.Fprintln(os.Stderr, "kata:", err)
+		fmt.Fprintln(os.Stderr, fitLines("kata: "+err.Error(), termWidth))
 	}
 	stop()
 	os.Exit(code)
+}
+
+// termWidth is the width messages are wrapped to: an 80-column terminal.
+const termWidth = 80
+
+// fitLines wraps every line of s at spaces to width cells (a word longer
+// than that stays whole), so no message runs off an 80-column terminal.
+func fitLines(s string, width int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = ansi.Wordwrap(l, width, "")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func exitCode(ctx context.Context, err error) int {
@@ -179,20 +193,21 @@ func version() string {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "kata: learn Go concurrency by fixing broken code.")
 	fmt.Fprintln(w)
-	lines := append([]command{{usage: "kata [--manual] [--poll]", summary: "the guided app in a terminal; the list elsewhere"}}, commands()...)
-	width := 0
+	// Each command on its line, its summary indented below: every line
+	// fits 80 columns.
+	lines := append([]command{{usage: "kata [--manual] [--poll] [--route ROUTE]", summary: "the guided app in a terminal; the list elsewhere"}}, commands()...)
 	for _, c := range lines {
-		width = max(width, len(c.usage))
-	}
-	for _, c := range lines {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, c.usage, c.summary)
+		fmt.Fprintf(w, "  %s\n      %s\n", c.usage, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, strings.TrimSpace(`
 KATA is 01, 1, 01-wg-ordering or wg-ordering; without it, the current kata.
 Flags may come before or after KATA. --json prints exactly one JSON document.
-Exit codes: 0 ok/solved, 1 not solved/findings/refused, 2 usage or environment, 130 interrupted.
-In the app, --manual turns file watching off and --poll watches by polling (WSL /mnt, network drives).
+Exit codes: 0 ok/solved, 1 not solved/findings/refused, 2 usage or environment,
+130 interrupted.
+In the app, --manual turns file watching off, --poll watches by polling (WSL
+/mnt, network drives), --route walks a route (self-study, workshop, onboarding).
 Progress lives in .kata/ at the repository root (KATA_STATE_DIR moves it).
-KATA_LOCK_SOLUTIONS=1 turns --reveal off (workshops). kata --version prints the version.`))
+KATA_LOCK_SOLUTIONS=1 turns --reveal off (workshops). kata --version prints the
+version.`))
 }

@@ -43,11 +43,7 @@ func cmdReset(ctx context.Context, e *env, args []string) error {
 	}
 	done, err := w.Reset(ctx, katas, time.Now())
 	for _, r := range done {
-		if r.Restored == 0 {
-			fmt.Fprintf(e.stdout, "%s: already as shipped\n", r.Kata.ID)
-		} else {
-			fmt.Fprintf(e.stdout, "%s: restored %d file(s); your versions are in %s\n", r.Kata.ID, r.Restored, r.Backup)
-		}
+		fmt.Fprintln(e.stdout, fitLines(r.String(), termWidth))
 	}
 	return err
 }

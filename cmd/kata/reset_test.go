@@ -25,16 +25,19 @@ func TestReset(t *testing.T) {
 		stdout    []string
 		stderr    []string
 		backups   int
+		deleted   string // a learner file deleted before the reset
 	}{
 		{name: "git clone, edited before the first run", git: true, edit: []string{"01-wg-ordering/prices.go"}, args: []string{"reset", "01", "--yes"},
-			stdout: []string{"01-wg-ordering: restored 1 file(s)"}, backups: 1},
+			stdout: []string{"01-wg-ordering reset: 1 file put back; your version is in"}, backups: 1},
 		{name: "no git, snapshot", ranBefore: true, edit: []string{"01-wg-ordering/prices.go"}, args: []string{"reset", "--yes", "wg-ordering"},
-			stdout: []string{"01-wg-ordering: restored 1 file(s)"}, backups: 1},
+			stdout: []string{"01-wg-ordering reset: 1 file put back; your version is in"}, backups: 1},
 		{name: "no git, no snapshot", edit: []string{"01-wg-ordering/prices.go"}, args: []string{"reset", "01", "--yes"},
 			code: 1, stderr: []string{"its shipped version was found nowhere", "fresh copy of the workbook"}},
-		{name: "already as shipped", args: []string{"reset", "01", "--yes"}, stdout: []string{"01-wg-ordering: already as shipped"}},
+		{name: "already as shipped", args: []string{"reset", "01", "--yes"}, stdout: []string{"01-wg-ordering was already as shipped"}},
 		{name: "all", ranBefore: true, edit: []string{"01-wg-ordering/prices.go", "02-unclosed-body/checker.go"}, args: []string{"reset", "--all", "--yes"},
-			stdout: []string{"01-wg-ordering: restored 1 file(s)", "02-unclosed-body: restored 1 file(s)"}, backups: 2},
+			stdout: []string{"01-wg-ordering reset: 1 file put back; your version is in", "02-unclosed-body reset: 1 file put back; your version is in"}, backups: 2},
+		{name: "deleted file, nothing to back up", git: true, deleted: "01-wg-ordering/prices.go", args: []string{"reset", "01", "--yes"},
+			stdout: []string{"01-wg-ordering reset: 1 file put back; there was nothing of yours to back up"}},
 		{name: "off a terminal without --yes", edit: []string{"01-wg-ordering/prices.go"}, args: []string{"reset", "01"}, code: 1, stderr: []string{"pass --yes"}},
 	}
 	for _, tt := range tests {
@@ -55,13 +58,16 @@ func TestReset(t *testing.T) {
 				originals[p] = data
 				require.NoError(t, os.WriteFile(p, append(data, edit...), 0o644))
 			}
+			if tt.deleted != "" {
+				require.NoError(t, os.Remove(filepath.Join(h.root, "katas", tt.deleted)))
+			}
 			out, errOut, code := h.run(t, "", nil, tt.args...)
 			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 			for _, s := range tt.stdout {
 				assert.Contains(t, out, s)
 			}
 			for _, s := range tt.stderr {
-				assert.Contains(t, errOut, s)
+				assert.Contains(t, flat(errOut), flat(s))
 			}
 			if tt.code == 0 {
 				for p, want := range originals {

@@ -173,10 +173,7 @@ func (t *tuiEngine) Reset(ctx context.Context, k catalog.Kata) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if done[0].Restored == 0 {
-		return k.ID + " was already as shipped", nil
-	}
-	return fmt.Sprintf("%s reset; your version is in %s", k.ID, done[0].Backup), nil
+	return done[0].String(), nil
 }
 
 // Warm builds what the katas' race builds need and the cache lacks

@@ -75,7 +75,8 @@ func confirm(e *env, yes bool, question string) (bool, error) {
 	if !e.stdinTTY {
 		return false, &exitError{code: exitFailing, msg: question + " Not a terminal: pass --yes to confirm."}
 	}
-	fmt.Fprintf(e.stderr, "%s [y/N] ", question)
+	// The question wraps before the prompt, so [y/N] never sits alone on a line.
+	fmt.Fprintf(e.stderr, "%s [y/N] ", fitLines(question, termWidth-len(" [y/N] ")))
 	line, _ := bufio.NewReader(e.stdin).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

@@ -3,6 +3,8 @@ package workbook
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -16,8 +18,28 @@ type Reset struct {
 	Kata catalog.Kata
 	// Restored counts the files put back (0: already as shipped).
 	Restored int
-	// Backup is the folder holding the learner's versions of those files.
+	// Backup is the folder holding the learner's versions of those files;
+	// "" when there was nothing to back up (the files had been deleted).
 	Backup string
+}
+
+// String says what the reset did, in one sentence for the learner.
+func (r Reset) String() string {
+	switch {
+	case r.Restored == 0:
+		return r.Kata.ID + " was already as shipped"
+	case r.Backup == "":
+		return fmt.Sprintf("%s reset: %s put back; there was nothing of yours to back up", r.Kata.ID, files(r.Restored))
+	}
+	return fmt.Sprintf("%s reset: %s put back; your version is in %s", r.Kata.ID, files(r.Restored), r.Backup)
+}
+
+// files counts files in words: "1 file", "2 files".
+func files(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
 }
 
 // Reset restores the shipped files of each kata in turn, backing the
@@ -34,7 +56,11 @@ func (w *Workbook) Reset(ctx context.Context, katas []catalog.Kata, now time.Tim
 			resetErr = err
 			break
 		}
-		done = append(done, Reset{Kata: k, Restored: len(restored), Backup: filepath.Join(backup, k.ID)})
+		r := Reset{Kata: k, Restored: len(restored), Backup: filepath.Join(backup, k.ID)}
+		if _, err := os.Stat(r.Backup); err != nil {
+			r.Backup = "" // every file had been deleted: nothing was backed up
+		}
+		done = append(done, r)
 	}
 	if _, err := w.Store.Update(func(s *progress.State) error {
 		for _, r := range done {
