@@ -25,9 +25,10 @@ import (
 // until the test releases them (or until the call's context is done, as a
 // real remote call would), so the test decides when the background work
 // ends. katatest.WaitIdle returns once every goroutine is blocked: the
-// service has done all it can without the test. katatest.Returns fails with
-// a "deadlock guard:" message as soon as a call is blocked with nothing left
-// to wake it. None of them uses a clock, so a loaded machine changes nothing.
+// service has done all it can without the test. A call started with
+// katatest.Go fails its Wait with a "deadlock guard:" message as soon as it
+// is blocked with nothing left to wake it. None of them uses a clock, so a
+// loaded machine changes nothing.
 // Each test closes its server before its leak check runs.
 
 // TestPlaceOrder places orders, waits until each request is over, and shuts
@@ -66,17 +67,15 @@ func TestPlaceOrder(t *testing.T) {
 			}
 
 			var err error
-			shut := katatest.Start(func() { err = svc.Shutdown(context.Background()) })
+			shut := katatest.Go("Shutdown", func() { err = svc.Shutdown(context.Background()) })
 			katatest.WaitIdle(t, "Shutdown while the audit store and the mail relay are busy")
-			select {
-			case <-shut:
+			if shut.Returned() {
 				assert.Fail(t, "Shutdown returned while audit entries and e-mails were still being written",
 					"the deploy would stop the process here, and they would be lost")
-			default:
 			}
 			audit.release()
 			mail.release()
-			if !katatest.Returns(t, "Shutdown", shut) {
+			if !shut.Wait(t) {
 				return
 			}
 			assert.NoError(t, err, "Shutdown")
@@ -105,15 +104,13 @@ func TestShutdownGivesUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var err error
-	shut := katatest.Start(func() { err = svc.Shutdown(ctx) })
+	shut := katatest.Go("Shutdown after its context was cancelled", func() { err = svc.Shutdown(ctx) })
 	katatest.WaitIdle(t, "Shutdown while the mail relay hangs")
-	select {
-	case <-shut:
+	if shut.Returned() {
 		assert.Fail(t, "Shutdown returned while the e-mail was still being sent, before its context was done")
-	default:
 	}
 	cancel() // the deploy's grace period is over
-	if !katatest.Returns(t, "Shutdown after its context was cancelled", shut) {
+	if !shut.Wait(t) {
 		return
 	}
 	assert.ErrorIs(t, err, context.Canceled, "Shutdown's error once its context is done")
@@ -239,24 +236,24 @@ func (s *server) placeAndFinish(t *testing.T, o orders.Order, want int) bool {
 // handler must answer without waiting for the audit store or the mail
 // relay: post fails the test with a deadlock-guard message as soon as a
 // handler's own goroutine is seen waiting in one of them (the fakes watch
-// for that), and gives any other slowness katatest.WatchLimit, far more
-// than a loaded machine needs for a request on the loopback interface.
+// for that), and gives any other slowness katatest.SpinTimeout, far more
+// than a loaded machine needs for a request on the loopback interface. (A
+// guard that judges by goroutine dumps alone cannot tell a request in
+// flight from a stuck one: both show every goroutine in IO wait.)
 func (s *server) post(t *testing.T, body []byte) (status int, ok bool) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, s.srv.URL+"/orders", bytes.NewReader(body))
 	require.NoError(t, err)
 	var resp *http.Response
-	done := katatest.Start(func() { resp, err = s.srv.Client().Do(req) })
-	deadline := time.Now().Add(katatest.WatchLimit)
+	call := katatest.Go("POST /orders", func() { resp, err = s.srv.Client().Do(req) })
+	deadline := time.Now().Add(katatest.SpinTimeout)
 	for pause := 50 * time.Microsecond; ; pause = min(2*pause, time.Millisecond) {
-		select {
-		case <-done:
+		if call.Returned() {
 			if !assert.NoError(t, err, "POST /orders") {
 				return 0, false
 			}
 			resp.Body.Close()
 			return resp.StatusCode, true
-		default:
 		}
 		for _, r := range s.remotes {
 			if r.heldInHandler() {
@@ -265,7 +262,7 @@ func (s *server) post(t *testing.T, body []byte) (status int, ok bool) {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("%s POST /orders did not answer within %v", katatest.DeadlockMarker, katatest.WatchLimit)
+			t.Errorf("%s POST /orders did not answer within %v", katatest.DeadlockMarker, katatest.SpinTimeout)
 			return 0, false
 		}
 		time.Sleep(pause)

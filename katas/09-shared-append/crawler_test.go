@@ -100,13 +100,13 @@ func TestCrawl(t *testing.T) {
 			site := newSite(tt.site, tt.broken)
 			pages := site.pages()
 			var report *crawler.Report
-			crawled := katatest.Start(func() { report = crawler.Crawl(context.Background(), site, pages) })
+			crawl := katatest.Go("Crawl", func() { report = crawler.Crawl(context.Background(), site, pages) })
 
 			// Every fetch starts before any of them is let through.
 			katatest.WaitIdle(t, "the crawl's fetches")
 			started := site.gate.Entered()
 			site.gate.Open()
-			if !katatest.Returns(t, "Crawl", crawled) {
+			if !crawl.Wait(t) {
 				return
 			}
 			assert.Equal(t, len(pages), started, "fetches under way at the same time: Crawl must fetch all the pages at once")
