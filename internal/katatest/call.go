@@ -105,8 +105,7 @@ func (c *Call) Wait(t testing.TB) bool {
 			return false
 		}
 		if time.Since(c.started) > c.limit && !c.closed() {
-			t.Errorf("%s %s did not return within %v and is still running: it spins, or sleeps in a loop",
-				DeadlockMarker, c.what, c.limit)
+			t.Errorf("%s %s", DeadlockMarker, c.keepsRunning(me, alive))
 			return false
 		}
 		time.Sleep(pause)
@@ -121,6 +120,16 @@ func (c *Call) neverReturns(me Goroutine, alive bool) string {
 	}
 	return fmt.Sprintf("%s never returns: it waits in %s in %s, and every other goroutine is waiting too, so nothing can wake it",
 		c.what, me.State, waitsIn(me))
+}
+
+// keepsRunning says why the call has run out of SpinTimeout; me is its
+// goroutine, if a dump still shows it.
+func (c *Call) keepsRunning(me Goroutine, alive bool) string {
+	if alive && parked(me.State) {
+		return fmt.Sprintf("%s did not return within %v: it waits in %s in %s while some other goroutine keeps running (it spins, or sleeps in a loop)",
+			c.what, c.limit, me.State, waitsIn(me))
+	}
+	return fmt.Sprintf("%s did not return within %v and is still running: it spins, or sleeps in a loop", c.what, c.limit)
 }
 
 // Returned reports whether the call has returned. For a call started with

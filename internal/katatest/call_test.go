@@ -276,6 +276,32 @@ func TestWithinExtendsACallStillOnTheCPU(t *testing.T) {
 	assert.Empty(t, rec.failures())
 }
 
+// TestWaitBoundsACallBehindASpinner: a call that waits while another
+// goroutine keeps running is failed once its bound has passed, and the
+// message says where it waits.
+func TestWaitBoundsACallBehindASpinner(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for !stop.Load() {
+		}
+	})
+	release := make(chan struct{})
+	rec := &recorder{TB: t}
+	call := katatest.Go("the call", func() { <-release })
+	call.SetLimit(50 * time.Millisecond)
+	assert.False(t, call.Wait(rec))
+	stop.Store(true)
+	wg.Wait()
+	close(release)
+	if assert.Len(t, rec.failures(), 1) {
+		assert.Contains(t, rec.failures()[0], "the call did not return within 50ms: it waits in chan receive in ")
+	}
+	require.True(t, katatest.WaitIdle(t, "the call, released"))
+}
+
 // TestCallWaitParked tells a call that waits from one that has returned.
 func TestCallWaitParked(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
