@@ -99,9 +99,11 @@ func TestAddAndRemove(t *testing.T) {
 
 // TestRemoveWhileChecking takes web1 out of the pool while its health check
 // is running: the fake checker holds the check until the removal has got as
-// far as it can (waiting, or returned). The removal must return, and not
-// before the check is over: the operator shuts the backend down as soon as
-// it has, and a check that hits a stopped backend pages the on-call.
+// far as it can (waiting, or returned), and a request has asked for the
+// healthy backends. The removal must return, and not before the check is
+// over: the operator shuts the backend down as soon as it has, and a check
+// that hits a stopped backend pages the on-call. The request must not wait
+// for the removal: routing never stops for a health check.
 func TestRemoveWhileChecking(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -121,11 +123,18 @@ func TestRemoveWhileChecking(t *testing.T) {
 			}
 			removals := make(chan *katatest.Call, 1)
 			early := make(chan bool, 1)
+			routings := make(chan *katatest.Call, 1)
+			routed := make(chan bool, 1)
 			entered := checker.holdNext(web1, func() {
 				removal := katatest.Go(tt.name, func() { tt.remove(p) })
 				removals <- removal
 				returned, _ := removal.WaitParked()
 				early <- returned
+				// A request arrives while the removal waits for the check.
+				routing := katatest.Go("Healthy during the removal", func() { p.Healthy() })
+				routings <- routing
+				returned, _ = routing.WaitParked()
+				routed <- returned
 			})
 			ticks.tickAll()
 			if !katatest.Returns(t, "web1's health check", entered) {
@@ -135,6 +144,10 @@ func TestRemoveWhileChecking(t *testing.T) {
 				return
 			}
 			assert.False(t, <-early, "the removal returned while web1's health check was still running")
+			if !(<-routings).Wait(t) {
+				return
+			}
+			assert.True(t, <-routed, "a request waited in Healthy until the removal was over: routing stalls for as long as a health check takes")
 
 			ticks.tickAll()
 			if katatest.WaitIdle(t, "the round of checks after the removal") {
