@@ -99,11 +99,14 @@ func TestExplainJSON(t *testing.T) {
 		assert.Empty(t, ee.msg, "findings are the output, not an error message")
 		dec := json.NewDecoder(strings.NewReader(out))
 		var doc struct {
-			Passed   bool
-			Findings []struct{ Kind, File string }
+			Schema      int  `json:"schema"`
+			Passed      bool `json:"passed"`
+			BuildFailed bool `json:"build_failed"`
+			Findings    []struct{ Kind, File string }
 		}
 		require.NoError(t, dec.Decode(&doc))
 		assert.False(t, dec.More(), "exactly one JSON document")
+		assert.Equal(t, 1, doc.Schema, "every --json document carries its schema version")
 		require.Len(t, doc.Findings, 1)
 		assert.Equal(t, "race", doc.Findings[0].Kind)
 	}

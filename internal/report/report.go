@@ -247,12 +247,18 @@ func Footer(r diagnose.Result, opts Options) string {
 	return b.String()
 }
 
-// Document is the JSON form of a result, with stable lower-case names and
+// Schema is the version of the JSON document JSON writes; it changes when
+// a field does, so scripts notice.
+const Schema = 1
+
+// Document is the JSON form of a result, with stable snake_case names and
 // arrays that are never null.
 type Document struct {
+	// Schema is the document's version (Schema).
+	Schema      int                   `json:"schema"`
 	Passed      bool                  `json:"passed"`
 	Complete    bool                  `json:"complete"`
-	BuildFailed bool                  `json:"buildFailed"`
+	BuildFailed bool                  `json:"build_failed"`
 	Summary     string                `json:"summary"`
 	Findings    []diagnose.Finding    `json:"findings"`
 	Tests       []diagnose.TestResult `json:"tests"`
@@ -261,7 +267,7 @@ type Document struct {
 // NewDocument converts a result to its JSON form.
 func NewDocument(r diagnose.Result) Document {
 	d := Document{
-		Passed: r.Passed && len(r.Findings) == 0, Complete: r.Complete, BuildFailed: r.BuildFailed,
+		Schema: Schema, Passed: r.Passed && len(r.Findings) == 0, Complete: r.Complete, BuildFailed: r.BuildFailed,
 		Summary: Summary(r), Findings: r.Findings, Tests: r.Tests,
 	}
 	if d.Findings == nil {

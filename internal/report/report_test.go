@@ -149,6 +149,9 @@ func TestJSON(t *testing.T) {
 	assert.Contains(t, string(empty), `"findings": []`)
 	assert.Contains(t, string(empty), `"tests": []`)
 	assert.Contains(t, string(empty), `"passed": true`)
+	assert.Contains(t, string(empty), `"schema": 1`)
+	assert.Contains(t, string(empty), `"build_failed": false`)
+	assert.NotContains(t, string(empty), "buildFailed", "snake_case like every other key")
 }
 
 func TestWhere(t *testing.T) {
