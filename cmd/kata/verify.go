@@ -27,10 +27,11 @@ func spin() {
 type verifyFlags struct {
 	runs                       int
 	stress, asJSON, wrong, alt bool
+	buggy                      bool
 	kataID                     string
 }
 
-// cmdVerify is `kata verify [--runs N] [--stress] [--wrong|--alt] [--json] [KATA...]`: the self-check.
+// cmdVerify is `kata verify [--runs N] [--stress] [--buggy|--wrong|--alt] [--json] [KATA...]`: the self-check.
 func cmdVerify(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	var f verifyFlags
@@ -40,6 +41,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.kataID, "kata", "", "the kata to check (or KATA arguments)")
 	fs.BoolVar(&f.wrong, "wrong", false, "check only the catalogue's wrong fixes")
 	fs.BoolVar(&f.alt, "alt", false, "check only the catalogue's alternative fixes")
+	fs.BoolVar(&f.buggy, "buggy", false, "check only the kata as shipped (its detectors and declared causes)")
 	names, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -99,6 +101,9 @@ func verifyOptions(e *env, c *catalog.Catalog, names []string, f verifyFlags) (v
 		all := []int{1, 2, 4}
 		o.Shipped = verify.Plan{Runs: f.runs, Procs: all}
 		o.Cases = verify.Plan{Runs: f.runs, Procs: all}
+	}
+	if f.buggy {
+		o.Kinds = append(o.Kinds, verify.Buggy)
 	}
 	if f.wrong {
 		o.Kinds = append(o.Kinds, verify.Wrong)

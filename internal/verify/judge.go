@@ -36,6 +36,9 @@ type Row struct {
 	Notes []string `json:"notes,omitempty"`
 	// Trials are the runs, in the order they ran.
 	Trials []Trial `json:"trials,omitempty"`
+	// Causes are the buggy kata's declared cause lines and how many runs
+	// named each: every one must be named at least once.
+	Causes []CauseCheck `json:"causes,omitempty"`
 }
 
 // Cell is the runs of one variant at one GOMAXPROCS value.

@@ -28,7 +28,7 @@ func (rep Report) WriteTable(w io.Writer) {
 	for _, p := range cols {
 		fmt.Fprintf(tw, "\tP=%d", p)
 	}
-	fmt.Fprintln(tw, "\tFLIPS\tKINDS SEEN\tVERDICT\tTIME")
+	fmt.Fprintln(tw, "\tFLIPS\tKINDS SEEN\tCAUSES\tVERDICT\tTIME")
 	for _, r := range rep.Rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s", r.Kata, r.Variant, r.Expected)
 		flips := 0
@@ -40,10 +40,10 @@ func (rep Report) WriteTable(w io.Writer) {
 			}
 			fmt.Fprintf(tw, "\t%s", cell)
 		}
-		fmt.Fprintf(tw, "\t%d\t%s\t%s\t%s\n", flips, kindsSeen(r), r.Verdict(), r.Duration.Round(100*time.Millisecond))
+		fmt.Fprintf(tw, "\t%d\t%s\t%s\t%s\t%s\n", flips, kindsSeen(r), causesNamed(r), r.Verdict(), r.Duration.Round(100*time.Millisecond))
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "P=N: runs that met the expectation / runs made, at GOMAXPROCS=N; FLIPS: runs that missed it; kind×N: seen in N runs only")
+	fmt.Fprintln(w, "P=N: runs that met the expectation / runs made, at GOMAXPROCS=N; FLIPS: runs that missed it; kind×N: seen in N runs only; CAUSES: declared cause lines named by a finding in some run / declared")
 	for _, r := range rep.Rows {
 		for _, n := range r.Notes {
 			fmt.Fprintf(w, "note: %s %s: %s\n", r.Kata, r.Variant, n)

@@ -18,7 +18,7 @@ func TestWriteTable(t *testing.T) {
 			{Kata: "01-x", Variant: "buggy", Kind: Buggy, Expected: "fail: race", OK: true, Runs: 2, RunsOK: 2, Cells: []Cell{
 				{Procs: 1, Runs: 1, Kinds: map[diagnose.Kind]int{diagnose.KindRace: 1, diagnose.KindLeak: 1}},
 				{Procs: 4, Runs: 1, Kinds: map[diagnose.Kind]int{diagnose.KindRace: 1}},
-			}},
+			}, Causes: []CauseCheck{{File: "katas/01-x/a.go", Line: 3, Runs: 2}, {File: "katas/01-x/a.go", Line: 9}}},
 			{Kata: "01-x", Variant: "wrong/sleep", Kind: Wrong, Expected: "rejected: race", Runs: 1, Cells: []Cell{
 				{Procs: 2, Runs: 1, Flips: 1, Kinds: map[diagnose.Kind]int{}},
 			}, Problems: []string{"GOMAXPROCS=2 run 1: the wrong fix was accepted (solved)"}},
@@ -27,9 +27,9 @@ func TestWriteTable(t *testing.T) {
 	rep.WriteTable(&b)
 	out := b.String()
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	assert.Regexp(t, `^KATA\s+VARIANT\s+EXPECTED\s+P=1\s+P=2\s+P=4\s+FLIPS\s+KINDS SEEN\s+VERDICT\s+TIME$`, lines[0])
-	assert.Regexp(t, `^01-x\s+buggy\s+fail: race\s+1/1\s+-\s+1/1\s+0\s+leak×1 race\s+ok\s+0s$`, lines[1])
-	assert.Regexp(t, `^01-x\s+wrong/sleep\s+rejected: race\s+-\s+0/1\s+-\s+1\s+-\s+FAILED\s+0s$`, lines[2])
+	assert.Regexp(t, `^KATA\s+VARIANT\s+EXPECTED\s+P=1\s+P=2\s+P=4\s+FLIPS\s+KINDS SEEN\s+CAUSES\s+VERDICT\s+TIME$`, lines[0])
+	assert.Regexp(t, `^01-x\s+buggy\s+fail: race\s+1/1\s+-\s+1/1\s+0\s+leak×1 race\s+1/2\s+ok\s+0s$`, lines[1])
+	assert.Regexp(t, `^01-x\s+wrong/sleep\s+rejected: race\s+-\s+0/1\s+-\s+1\s+-\s+-\s+FAILED\s+0s$`, lines[2])
 	assert.Contains(t, out, "01-x wrong/sleep: GOMAXPROCS=2 run 1: the wrong fix was accepted (solved)")
 	assert.Contains(t, out, "verify took 1m30s")
 	assert.Equal(t, "1 passed, 1 failed", lines[len(lines)-1])

@@ -138,6 +138,7 @@ func (s *session) check(ctx context.Context, v variant) (row Row) {
 	if v.cs != nil {
 		plan = o.Cases
 	}
+	causes := newCauseCheck(v)
 	env := check.Env{}
 	if o.Stress != nil {
 		env.GOGC = o.Stress.gogc()
@@ -151,6 +152,7 @@ func (s *session) check(ctx context.Context, v variant) (row Row) {
 			}
 			t := judge(v, verdict)
 			t.Procs, t.N = procs, n
+			causes.see(verdict.Findings)
 			if t.Problem != "" {
 				t.Output = keepOutput(o.StateDir, fmt.Sprintf("%s-%s-gomaxprocs%d-run%d", v.kata.ID, strings.ReplaceAll(v.name(), "/", "-"), procs, n), verdict.Output)
 			}
@@ -160,6 +162,7 @@ func (s *session) check(ctx context.Context, v variant) (row Row) {
 	if vet != nil {
 		row.vet(vet.Wait())
 	}
+	row.causes(causes)
 	return row.finish()
 }
 
