@@ -35,8 +35,8 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *route != "" {
-		if _, err := w.cat.Route(*route); err != nil {
-			return &exitError{code: exitUsage, msg: err.Error()}
+		if err := checkRoute(e, *route); err != nil {
+			return err
 		}
 	}
 	runner, err := newRunner(ctx, e, w.cat.Root)
@@ -177,12 +177,14 @@ func (t *tuiEngine) Reset(ctx context.Context, k catalog.Kata) (string, error) {
 }
 
 // Warm builds what the katas' race builds need and the cache lacks
-// (workbook.Warm, shared with kata doctor).
-func (t *tuiEngine) Warm(ctx context.Context) error {
+// (workbook.Warm, shared with kata doctor), reporting each step.
+func (t *tuiEngine) Warm(ctx context.Context, report func(tui.WarmStatus)) error {
 	if !t.runner.Race {
 		return nil
 	}
-	return wbook.Warm(ctx, t.w.cat.Root, "go", nil)
+	return wbook.WarmSteps(ctx, t.w.cat.Root, "go", func(s wbook.WarmStep) {
+		report(tui.WarmStatus{Race: s.Race, Packages: s.Packages, Std: s.Std, Building: s.Building})
+	})
 }
 
 // Trace runs the kata's tests once with the execution tracer (check.Trace),

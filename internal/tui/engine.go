@@ -44,9 +44,11 @@ type Engine interface {
 	// Reset restores the kata's original files after backing up the
 	// learner's; it returns a sentence saying what it did.
 	Reset(ctx context.Context, k catalog.Kata) (string, error)
-	// Warm builds the katas' race-instrumented tests once, so the first
-	// check does not look hung.
-	Warm(ctx context.Context) error
+	// Warm builds what the katas' tests need and the build cache lacks,
+	// once, so the first check does not look hung. report hears each step
+	// (a build starting, a build done, nothing to build), from one
+	// goroutine at a time; an error says in words what failed.
+	Warm(ctx context.Context, report func(WarmStatus)) error
 	// Routes are the suggested paths through the katas; SetRoute remembers
 	// the one the learner walks.
 	Routes() ([]catalog.Route, error)
@@ -67,6 +69,19 @@ type State struct {
 	// Unlocked: katas whose solution the learner earned (solved now, or
 	// solved before a reset).
 	Unlocked map[string]bool
+}
+
+// WarmStatus is one step of the warm-up.
+type WarmStatus struct {
+	// Race: built with the race detector (else without it, for go vet).
+	Race bool
+	// Packages are the packages built (0: nothing to build); Std counts
+	// those of the standard library. With Race and Std > 0 the
+	// race-instrumented standard library is really being built: the long
+	// first-time build.
+	Packages, Std int
+	// Building: the build runs now; false once it ended.
+	Building bool
 }
 
 // Solution is what the solution screen shows.

@@ -35,9 +35,17 @@ type fakeEngine struct {
 	cancelled int
 	// panics makes Check panic.
 	panics bool
-	// warmed is closed by the test to let Warm return.
-	warmed chan struct{}
-	warms  int
+	// warmed is closed by the test to let Warm return; before it waits,
+	// Warm reports warmSteps; it returns warmErr.
+	warmed    chan struct{}
+	warmSteps []WarmStatus
+	warmErr   error
+	warms     int
+	// builds are sent as Build updates while the fake check builds;
+	// holdBuild, when set, makes the check wait after them until it is
+	// closed (or the check's context ends).
+	builds    []check.BuildStatus
+	holdBuild chan struct{}
 }
 
 func newFake() *fakeEngine {
@@ -80,17 +88,28 @@ func (f *fakeEngine) Check(ctx context.Context, k catalog.Kata, updates chan<- c
 	defer close(updates)
 	f.mu.Lock()
 	f.checks++
-	verdict, block, panics := f.verdict, f.block, f.panics
+	verdict, block, panics, builds, hold := f.verdict, f.block, f.panics, f.builds, f.holdBuild
 	f.mu.Unlock()
 	if panics {
 		panic("boom")
 	}
-	for _, p := range []check.Phase{check.PhaseBuilding, check.PhaseTesting} {
+	send := func(u check.Update) {
 		select {
-		case updates <- check.Update{Phase: p}:
+		case updates <- u:
 		case <-ctx.Done():
 		}
 	}
+	send(check.Update{Phase: check.PhaseBuilding})
+	for _, b := range builds {
+		send(check.Update{Build: &b})
+	}
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+		}
+	}
+	send(check.Update{Phase: check.PhaseTesting})
 	if block {
 		<-ctx.Done()
 	}
@@ -159,11 +178,14 @@ func (f *fakeEngine) Trace(ctx context.Context, k catalog.Kata, shipped bool) (*
 	return timeline.Read(file, pkg)
 }
 
-func (f *fakeEngine) Warm(ctx context.Context) error {
+func (f *fakeEngine) Warm(ctx context.Context, report func(WarmStatus)) error {
 	f.mu.Lock()
 	f.warms++
-	ch := f.warmed
+	ch, steps, err := f.warmed, f.warmSteps, f.warmErr
 	f.mu.Unlock()
+	for _, s := range steps {
+		report(s)
+	}
 	if ch != nil {
 		select {
 		case <-ch:
@@ -171,7 +193,7 @@ func (f *fakeEngine) Warm(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
-	return nil
+	return err
 }
 
 func (f *fakeEngine) count() (checks, resets int) {

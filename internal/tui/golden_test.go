@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
@@ -25,13 +26,20 @@ func TestScreens(t *testing.T) {
 		setup   func(f *fakeEngine)
 		keys    []string
 		waitFor string
-		w, h    int // terminal size; 0 is 80x24
+		w, h    int  // terminal size; 0 is 80x24
+		warm    bool // run the warm-up
 	}{
 		{name: "welcome", setup: func(f *fakeEngine) { f.state.Welcomed = false }, waitFor: "Press enter"},
 		{name: "kata_failing", waitFor: "FAILING"},
 		{name: "kata_solved", setup: solved, waitFor: "SOLVED"},
 		{name: "kata_failing_60x16", waitFor: "FAILING", w: 60, h: 16},
 		{name: "kata_solved_60x16", setup: solved, waitFor: "SOLVED", w: 60, h: 16},
+		{name: "kata_first_build", setup: building(true), waitFor: "First race build"},
+		{name: "kata_warm_build", setup: building(false), waitFor: "building katas/01-wg-ordering"},
+		{name: "warmup_first_race", setup: func(f *fakeEngine) {
+			f.warmed = make(chan struct{}) // the warm-up runs until the app quits
+			f.warmSteps = []WarmStatus{{Race: true, Packages: 214, Std: 182, Building: true}}
+		}, warm: true, waitFor: "Getting ready"},
 		{name: "list", keys: []string{"l"}, waitFor: "03-ctx-timeout"},
 		{name: "hints", keys: []string{"h"}, waitFor: "Nudge"},
 		{name: "help", keys: []string{"?"}, waitFor: "EDITOR"},
@@ -52,7 +60,9 @@ func TestScreens(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			tm := teatest.NewTestModel(t, New(ctx, f, testOptions()), teatest.WithInitialTermSize(cmp.Or(tt.w, 80), cmp.Or(tt.h, 24)))
+			opts := testOptions()
+			opts.Warm = tt.warm
+			tm := teatest.NewTestModel(t, New(ctx, f, opts), teatest.WithInitialTermSize(cmp.Or(tt.w, 80), cmp.Or(tt.h, 24)))
 			if len(tt.keys) > 0 {
 				teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 					return bytes.Contains(b, []byte("FAILING")) || bytes.Contains(b, []byte("SOLVED"))
@@ -66,6 +76,7 @@ func TestScreens(t *testing.T) {
 				teatest.WithDuration(hangGuard))
 			tm.Send(tea.QuitMsg{})
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(hangGuard)).(Model)
+			final.spinner = spinner.New(spinner.WithSpinner(spinner.Line)) // its first frame, whatever ticked
 			golden.RequireEqual(t, []byte(final.View()))
 		})
 	}
@@ -74,6 +85,23 @@ func TestScreens(t *testing.T) {
 // hangGuard only stops a test that hangs; it is no performance bound, so a
 // loaded machine never misses it.
 const hangGuard = 2 * time.Minute
+
+// building makes the fake's checks stay in a long build, the
+// race-instrumented standard library included when firstRace.
+func building(firstRace bool) func(f *fakeEngine) {
+	return func(f *fakeEngine) {
+		b := check.BuildStatus{What: "katas/01-wg-ordering with the race detector", Elapsed: time.Second}
+		f.builds = []check.BuildStatus{b}
+		if firstRace {
+			b.FirstRace, b.Packages, b.Elapsed = true, 182, 12*time.Second
+			f.builds = append(f.builds, b)
+		} else {
+			b.Elapsed = 2 * time.Second
+			f.builds = append(f.builds, b)
+		}
+		f.holdBuild = make(chan struct{}) // the build runs until the app quits
+	}
+}
 
 // solved makes every run of the fake pass.
 func solved(f *fakeEngine) {

@@ -184,11 +184,15 @@ func (m Model) solvedView(w, room int) string {
 func (m Model) notes() string {
 	st := m.opts.Styles
 	var lines []string
-	if m.warming {
-		lines = append(lines, m.spinner.View()+" First run here? Building the race-instrumented libraries once (up to a minute).")
+	if m.warming && m.warmBuild != nil {
+		lines = append(lines, m.warmNote())
 	}
 	if m.warmErr != nil {
-		lines = append(lines, "warm-up: "+m.warmErr.Error())
+		lines = append(lines, "The warm-up did not finish, so the first check builds what it needs itself (it may take longer): "+
+			strings.TrimPrefix(m.warmErr.Error(), "warm-up: "))
+	}
+	if m.run.running && m.run.build != nil && m.run.build.FirstRace {
+		lines = append(lines, firstRaceNote(m.run.build.Packages))
 	}
 	if m.watchNote != "" {
 		lines = append(lines, m.watchNote)
@@ -205,12 +209,41 @@ func (m Model) notes() string {
 	return st.Note.Width(w).Render(strings.Join(lines, "\n")) + "\n"
 }
 
+// warmNote says what the warm-up builds, why, and for how long so far.
+func (m Model) warmNote() string {
+	s := m.warmBuild
+	el := m.opts.Now().Sub(m.warmSince).Round(time.Second)
+	if s.Race && s.Std > 0 {
+		return fmt.Sprintf("%s Getting ready: building %d packages with the race detector, %d of them the race-instrumented standard library, "+
+			"which is built once per machine and can take several minutes on a small laptop; later checks take seconds. %s",
+			m.spinner.View(), s.Packages, s.Std, el)
+	}
+	mode := "without the race detector, for go vet"
+	if s.Race {
+		mode = "with the race detector"
+	}
+	return fmt.Sprintf("%s Getting ready: building %d packages the katas' tests import, %s… %s", m.spinner.View(), s.Packages, mode, el)
+}
+
+// firstRaceNote explains a check's long first race build.
+func firstRaceNote(pkgs int) string {
+	what := "the race-instrumented standard library"
+	if pkgs > 0 {
+		what = fmt.Sprintf("the race-instrumented standard library (%d packages)", pkgs)
+	}
+	return "First race build on this machine: " + what + " is built once and can take several minutes on a small laptop; " +
+		"later checks take seconds. q quits; r or a save starts over."
+}
+
 func (m Model) statusLine() string {
 	st := m.opts.Styles
 	k := m.kata()
 	switch {
 	case m.run.waiting:
 		return st.Running.Render("waiting for the warm-up to finish, then running the tests…")
+	case m.run.running && m.run.phase == check.PhaseBuilding && m.run.build != nil:
+		b := m.run.build
+		return st.Running.Render(fmt.Sprintf("%s building %s… %s", m.spinner.View(), b.What, b.Elapsed.Round(time.Second)))
 	case m.run.running:
 		what := map[check.Phase]string{check.PhaseBuilding: "building", check.PhaseTesting: "testing", check.PhaseVetting: "vetting"}[m.run.phase]
 		if what == "" {

@@ -50,9 +50,18 @@ type (
 	}
 	// watchStoppedMsg: the watcher's Changes closed.
 	watchStoppedMsg struct{ id int }
-	warmDoneMsg     struct{ err error }
-	editorDoneMsg   struct{ err error }
-	resetDoneMsg    struct {
+	// warmStartedMsg: the warm-up runs; listen on updates, then done.
+	warmStartedMsg struct {
+		updates <-chan WarmStatus
+		done    <-chan warmDoneMsg
+	}
+	warmUpdateMsg struct {
+		status WarmStatus
+		warm   warmStartedMsg
+	}
+	warmDoneMsg   struct{ err error }
+	editorDoneMsg struct{ err error }
+	resetDoneMsg  struct {
 		msg string
 		err error
 	}
@@ -148,8 +157,42 @@ func nextChange(id int, w *watch.Watcher) tea.Cmd {
 	}
 }
 
-func warm(ctx context.Context, eng Engine) tea.Cmd {
-	return func() tea.Msg { return warmDoneMsg{err: eng.Warm(ctx)} }
+// warm starts the warm-up in a goroutine owned by ctx and counted in jobs
+// (so the app waits for its go processes to be stopped before it exits).
+func warm(ctx context.Context, jobs *sync.WaitGroup, eng Engine) tea.Cmd {
+	return func() tea.Msg {
+		updates := make(chan WarmStatus)
+		done := make(chan warmDoneMsg, 1)
+		jobs.Add(1)
+		go func() {
+			defer jobs.Done()
+			res := warmDoneMsg{}
+			defer func() {
+				if r := recover(); r != nil {
+					res = warmDoneMsg{err: fmt.Errorf("the warm-up crashed: %v", r)}
+				}
+				close(updates)
+				done <- res
+			}()
+			res.err = eng.Warm(ctx, func(s WarmStatus) {
+				select {
+				case updates <- s:
+				case <-ctx.Done():
+				}
+			})
+		}()
+		return warmStartedMsg{updates: updates, done: done}
+	}
+}
+
+// listenWarm waits for the warm-up's next step, or its end.
+func listenWarm(w warmStartedMsg) tea.Cmd {
+	return func() tea.Msg {
+		if s, ok := <-w.updates; ok {
+			return warmUpdateMsg{status: s, warm: w}
+		}
+		return <-w.done
+	}
 }
 
 func loadHints(eng Engine, k catalog.Kata) tea.Cmd {

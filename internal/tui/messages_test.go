@@ -27,7 +27,7 @@ func TestWarmUpComesBeforeTheFirstRun(t *testing.T) {
 	next, _ := m.Update(stateMsg{state: f.state})
 	m = next.(Model)
 	assert.True(t, m.run.waiting, "the first run waits for the warm-up")
-	assert.Contains(t, m.View(), "Building the race-instrumented libraries")
+	assert.NotContains(t, m.View(), "Getting ready", "no note before the warm-up says it builds anything")
 	assert.Contains(t, m.View(), "waiting for the warm-up")
 	checks, _ := f.count()
 	assert.Zero(t, checks)
@@ -35,7 +35,6 @@ func TestWarmUpComesBeforeTheFirstRun(t *testing.T) {
 	m = drive(t, next.(Model), cmd)
 	checks, _ = f.count()
 	assert.Equal(t, 1, checks, "the run starts when the warm-up ends")
-	assert.NotContains(t, m.View(), "Building the race-instrumented")
 	assert.Contains(t, m.View(), "FAILING")
 }
 

@@ -68,6 +68,7 @@ type run struct {
 	waiting  bool // asked for while the warm-up runs; starts when it ends
 	started  time.Time
 	phase    check.Phase
+	build    *check.BuildStatus // what is being built, while the build runs
 	findings []diagnose.Finding
 	lines    []string
 	verdict  *check.Verdict
@@ -105,9 +106,10 @@ type Model struct {
 	watchCancel context.CancelFunc
 	watchNote   string
 
-	warming     bool
-	warmStarted time.Time
-	warmErr     error
+	warming   bool
+	warmBuild *WarmStatus // what the warm-up builds now (nil: nothing)
+	warmSince time.Time   // when that build started
+	warmErr   error
 
 	spinner  spinner.Model
 	progress progress.Model
@@ -163,7 +165,7 @@ func (m Model) Wait(d time.Duration) bool {
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{loadState(m.eng)}
 	if m.opts.Warm {
-		cmds = append(cmds, warm(m.ctx, m.eng), m.spinner.Tick)
+		cmds = append(cmds, warm(m.ctx, m.jobs, m.eng), m.spinner.Tick)
 	}
 	return tea.Batch(cmds...)
 }
@@ -204,6 +206,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.watchNote = "file watching stopped: press r to run, or restart the app"
 		}
 		return m, nil
+	case warmStartedMsg:
+		return m, listenWarm(msg)
+	case warmUpdateMsg:
+		return m.onWarmUpdate(msg)
 	case warmDoneMsg:
 		return m.onWarmDone(msg)
 	case editorDoneMsg:
@@ -412,8 +418,17 @@ func (m Model) startCheck(extra ...tea.Cmd) (Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
+// onWarmUpdate remembers what the warm-up builds now, and since when.
+func (m Model) onWarmUpdate(msg warmUpdateMsg) (tea.Model, tea.Cmd) {
+	m.warmBuild = nil
+	if s := msg.status; s.Building && s.Packages > 0 {
+		m.warmBuild, m.warmSince = &s, m.opts.Now()
+	}
+	return m, listenWarm(msg.warm)
+}
+
 func (m Model) onWarmDone(msg warmDoneMsg) (tea.Model, tea.Cmd) {
-	m.warming, m.warmErr = false, msg.err
+	m.warming, m.warmBuild, m.warmErr = false, nil, msg.err
 	if isCanceled(msg.err) {
 		m.warmErr = nil
 	}
@@ -431,6 +446,11 @@ func (m Model) onRunUpdate(msg runUpdateMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case u.Phase != "":
 		m.run.phase = u.Phase
+		if u.Phase != check.PhaseBuilding {
+			m.run.build = nil
+		}
+	case u.Build != nil:
+		m.run.build = u.Build
 	case u.Finding != nil:
 		m.run.findings = append(m.run.findings, *u.Finding)
 	case u.Line != "" && len(m.run.lines) < maxLines:

@@ -25,6 +25,38 @@ type listed struct {
 	Stale      bool
 }
 
+// WarmStep is one step of the warm-up, for a caller that shows progress.
+type WarmStep struct {
+	// Race: the step builds with the race detector (else without it, for go vet).
+	Race bool
+	// Packages is how many packages are not in the build cache (0: the
+	// cache is warm for this mode, nothing is built); Std counts those of
+	// the standard library (with Race: the race-instrumented standard
+	// library is really being built).
+	Packages, Std int
+	// Building: the build starts now. Done: it ended after Elapsed.
+	// Neither, with Packages 0: nothing to build.
+	Building, Done bool
+	Elapsed        time.Duration
+}
+
+// String is the step in a sentence (kata doctor prints it).
+func (s WarmStep) String() string {
+	mode := "for go vet"
+	if s.Race {
+		mode = "with the race detector"
+	}
+	switch {
+	case s.Done:
+		return fmt.Sprintf("built in %s", s.Elapsed.Round(100*time.Millisecond))
+	case s.Packages == 0:
+		return "the build cache is warm " + mode
+	case s.Race && s.Std > 0:
+		return fmt.Sprintf("building %d packages %s, %d of them the race-instrumented standard library: once per machine, minutes on a small laptop", s.Packages, mode, s.Std)
+	}
+	return fmt.Sprintf("building %d packages %s", s.Packages, mode)
+}
+
 // Warm builds every package the katas' tests import that is not in the
 // build cache yet: with the race detector (the race-instrumented standard
 // library above all) for the tests, then without it for go vet, never the
@@ -32,14 +64,22 @@ type listed struct {
 // business). Minutes on a fresh machine, nothing to do after. report, if
 // set, hears each step in a sentence. An error says in words what failed.
 func Warm(ctx context.Context, root, goCmd string, report func(string)) error {
-	say := func(format string, args ...any) {
+	return WarmSteps(ctx, root, goCmd, func(s WarmStep) {
 		if report != nil {
-			report(fmt.Sprintf(format, args...))
+			report(s.String())
 		}
+	})
+}
+
+// WarmSteps is Warm reporting each step as a WarmStep, so that a caller can
+// tell whether anything is really being built.
+func WarmSteps(ctx context.Context, root, goCmd string, report func(WarmStep)) error {
+	if report == nil {
+		report = func(WarmStep) {}
 	}
 	goCmd = cmp.Or(goCmd, "go")
 	for _, race := range []bool{true, false} {
-		if err := warmOnce(ctx, root, goCmd, race, say); err != nil {
+		if err := warmOnce(ctx, root, goCmd, race, report); err != nil {
 			return err
 		}
 	}
@@ -47,24 +87,22 @@ func Warm(ctx context.Context, root, goCmd string, report func(string)) error {
 }
 
 // warmOnce builds the stale dependencies for one build mode.
-func warmOnce(ctx context.Context, root, goCmd string, race bool, say func(string, ...any)) error {
-	mode, flags := "for go vet", []string{"build"}
+func warmOnce(ctx context.Context, root, goCmd string, race bool, report func(WarmStep)) error {
+	flags := []string{"build"}
 	if race {
-		mode, flags = "with the race detector", []string{"build", "-race"}
+		flags = []string{"build", "-race"}
 	}
 	pkgs, std, err := staleDeps(ctx, root, goCmd, flags[1:])
 	if err != nil {
 		return err
 	}
-	switch {
-	case len(pkgs) == 0:
-		say("the build cache is warm %s", mode)
+	step := WarmStep{Race: race, Packages: len(pkgs), Std: std}
+	if len(pkgs) == 0 {
+		report(step)
 		return nil
-	case race && std > 0:
-		say("building %d packages %s, %d of them the race-instrumented standard library: once per machine, minutes on a small laptop", len(pkgs), mode, std)
-	default:
-		say("building %d packages %s", len(pkgs), mode)
 	}
+	step.Building = true
+	report(step)
 	start := time.Now()
 	res, err := proc.Run(ctx, proc.Cmd{Path: goCmd, Args: append(flags, pkgs...), Dir: root, Env: os.Environ(), MaxOutput: 64 << 10})
 	if err != nil {
@@ -73,7 +111,8 @@ func warmOnce(ctx context.Context, root, goCmd string, race bool, say func(strin
 	if res.ExitCode != 0 {
 		return fmt.Errorf("warm-up: go %s failed (the first check will build again and say why): %s", strings.Join(flags, " "), firstLines(res.Output, 5))
 	}
-	say("built in %s", time.Since(start).Round(100*time.Millisecond))
+	step.Building, step.Done, step.Elapsed = false, true, time.Since(start)
+	report(step)
 	return nil
 }
 
