@@ -123,6 +123,7 @@ func TestCommands(t *testing.T) {
 		{name: "doctor takes no arguments", args: []string{"doctor", "01"}, code: 2},
 		{name: "book page by name", args: []string{"book", "toolbox"}, stdout: []string{"# "}},
 		{name: "book of an unknown page", args: []string{"book", "nope"}, code: 2, stderr: []string{`no kata or page "nope"`, "other pages by name (toolbox)"}},
+		{name: "an unknown route is refused off a terminal too", args: []string{"--route", "nope"}, code: 2, stderr: []string{`no route "nope"`, "known: self-study"}},
 		{name: "book of an unknown number names katas and pages", args: []string{"book", "99"}, code: 2,
 			stderr: []string{`no kata or page "99"`, "katas by number (01, 02)", "toolbox"}},
 		{name: "reveal with --yes", args: []string{"solution", "01", "--reveal", "--yes"}, stdout: []string{"wg.Go(func() {", "solutions/01-wg-ordering/prices.go"}},

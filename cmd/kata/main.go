@@ -126,16 +126,25 @@ func run(ctx context.Context, e *env, args []string) error {
 		if e.stdinTTY && e.stdoutTTY {
 			return runTUI(ctx, e, args)
 		}
+		route := ""
 		for i := 0; i < len(args); i++ {
 			// The app's own flags (parsed by runTUI) are accepted off a terminal too.
-			name, _, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+			name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
 			switch {
-			case name == "route" && !hasValue:
-				i++ // its value
+			case name == "route" && !hasValue && i+1 < len(args):
+				i++
+				route = args[i]
+			case name == "route":
+				route = value
 			case slices.Contains([]string{"manual", "poll", "route"}, name):
 			default:
 				usage(e.stderr)
 				return &exitError{code: exitUsage, msg: fmt.Sprintf("unknown flag %q", args[i])}
+			}
+		}
+		if route != "" {
+			if err := checkRoute(e, route); err != nil {
+				return err
 			}
 		}
 		return cmdList(ctx, e, nil)
@@ -210,4 +219,16 @@ In the app, --manual turns file watching off, --poll watches by polling (WSL
 Progress lives in .kata/ at the repository root (KATA_STATE_DIR moves it).
 KATA_LOCK_SOLUTIONS=1 turns --reveal off (workshops). kata --version prints the
 version.`))
+}
+
+// checkRoute refuses a route the workbook does not suggest.
+func checkRoute(e *env, route string) error {
+	w, err := openWorkbook(e)
+	if err != nil {
+		return err
+	}
+	if _, err := w.cat.Route(route); err != nil {
+		return &exitError{code: exitUsage, msg: err.Error()}
+	}
+	return nil
 }

@@ -178,6 +178,11 @@ func (b *builder) transition(ev trace.Event, st trace.StateTransition, from, to 
 		}
 	}
 	now := b.at(ev.Time())
+	if to == trace.GoWaiting && l.state == Blocked && st.Reason == "" {
+		// The trace restates a goroutine's state at each generation
+		// boundary, without the reason: it is still blocked on the same thing.
+		return
+	}
 	b.close(l, now)
 	l.state, l.since, l.reason, l.file, l.line = stateOf(to), now, "", "", 0
 	if to == trace.GoWaiting {
