@@ -91,13 +91,13 @@ func TestCompletes(t *testing.T) {
 					b.Lock()
 					close(bLocked)
 					a.Lock() // waits for the call, which waits for it
-					a.Unlock()
 					b.Unlock()
+					a.Unlock()
 				}()
 				<-bLocked
 				go func() { <-release; a.Unlock() }()
-				b.Lock()
-				b.Unlock()
+				b.Lock() // waits for the goroutine, which waits for the call
+				defer b.Unlock()
 			},
 			wantMsg: katatest.DeadlockMarker + " the call never returns: it waits in sync.Mutex.Lock",
 		},

@@ -99,7 +99,7 @@ func TestWaitParked(t *testing.T) {
 				var mu sync.Mutex
 				mu.Lock()
 				done := make(chan struct{})
-				go func() { defer close(done); ids <- katatest.GoroutineID(); mu.Lock(); mu.Unlock() }()
+				go func() { defer close(done); ids <- katatest.GoroutineID(); mu.Lock(); defer mu.Unlock() }()
 				return func() { mu.Unlock(); <-done }
 			},
 			want: true,

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
-	"github.com/aymanbagabas/go-udiff/myers"
 
 	"github.com/gokatas/concurrency/internal/catalog"
 )
@@ -90,13 +89,66 @@ func (w *Workbook) Solution(k catalog.Kata) (Solution, error) {
 	return s, nil
 }
 
-// minimalDiff is a unified diff by whole lines with the fewest changes
-// (Myers), so a line the learner kept never shows as removed and added
-// again when a comment was inserted above it.
+// minimalDiff is a unified diff by whole lines with the fewest changes, so
+// a line the learner kept never shows as removed and added again when a
+// comment was inserted above it.
 func minimalDiff(fromName, toName, from, to string) (string, error) {
-	d, err := udiff.ToUnified(fromName, toName, from, myers.ComputeEdits(from, to), 3)
+	d, err := udiff.ToUnified(fromName, toName, from, lineEdits(from, to), 3)
 	if err != nil {
 		return "", fmt.Errorf("diff %s: %w", fromName, err)
 	}
 	return d, nil
+}
+
+// lineEdits turns from into to keeping their longest common subsequence of
+// lines; each run of changed lines is one edit. Kata files are a few
+// hundred lines, so the quadratic table is small.
+func lineEdits(from, to string) []udiff.Edit {
+	a, b := lines(from), lines(to)
+	// common[i][j] is the length of the longest common subsequence of
+	// a[i:] and b[j:].
+	common := make([][]int, len(a)+1)
+	for i := range common {
+		common[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				common[i][j] = common[i+1][j+1] + 1
+			} else {
+				common[i][j] = max(common[i+1][j], common[i][j+1])
+			}
+		}
+	}
+	var edits []udiff.Edit
+	add := func(e udiff.Edit) {
+		if n := len(edits); n > 0 && edits[n-1].End == e.Start {
+			edits[n-1].End, edits[n-1].New = e.End, edits[n-1].New+e.New
+			return
+		}
+		edits = append(edits, e)
+	}
+	off, i, j := 0, 0, 0 // off is where a[i] starts in from
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			off, i, j = off+len(a[i]), i+1, j+1
+		case i < len(a) && (j == len(b) || common[i+1][j] >= common[i][j+1]):
+			add(udiff.Edit{Start: off, End: off + len(a[i])})
+			off, i = off+len(a[i]), i+1
+		default:
+			add(udiff.Edit{Start: off, End: off, New: b[j]})
+			j++
+		}
+	}
+	return edits
+}
+
+// lines splits s after each newline; the last line may have none.
+func lines(s string) []string {
+	out := strings.SplitAfter(s, "\n")
+	if out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	return out
 }
