@@ -214,15 +214,15 @@ func (m Model) warmNote() string {
 	s := m.warmBuild
 	el := m.opts.Now().Sub(m.warmSince).Round(time.Second)
 	if s.Race && s.Std > 0 {
-		return fmt.Sprintf("%s Getting ready: building %d packages with the race detector, %d of them the race-instrumented standard library, "+
-			"which is built once per machine and can take several minutes on a small laptop; later checks take seconds. %s",
-			m.spinner.View(), s.Packages, s.Std, el)
+		return fmt.Sprintf("Getting ready (%s): building %d packages with the race detector, %d of them the race-instrumented standard library, "+
+			"which is built once per machine and can take several minutes on a small laptop; later checks take seconds.",
+			el, s.Packages, s.Std)
 	}
 	mode := "without the race detector, for go vet"
 	if s.Race {
 		mode = "with the race detector"
 	}
-	return fmt.Sprintf("%s Getting ready: building %d packages the katas' tests import, %s… %s", m.spinner.View(), s.Packages, mode, el)
+	return fmt.Sprintf("Getting ready (%s): building %d packages the katas' tests import, %s.", el, s.Packages, mode)
 }
 
 // firstRaceNote explains a check's long first race build.
@@ -240,7 +240,8 @@ func (m Model) statusLine() string {
 	k := m.kata()
 	switch {
 	case m.run.waiting:
-		return st.Running.Render("waiting for the warm-up to finish, then running the tests…")
+		el := m.opts.Now().Sub(m.warmStart).Round(time.Second)
+		return st.Running.Render(fmt.Sprintf("%s waiting for the warm-up to finish, then running the tests… %s", m.spinner.View(), el))
 	case m.run.running && m.run.phase == check.PhaseBuilding && m.run.build != nil:
 		b := m.run.build
 		return st.Running.Render(fmt.Sprintf("%s building %s… %s", m.spinner.View(), b.What, b.Elapsed.Round(time.Second)))

@@ -107,6 +107,7 @@ type Model struct {
 	watchNote   string
 
 	warming   bool
+	warmStart time.Time   // when the warm-up started
 	warmBuild *WarmStatus // what the warm-up builds now (nil: nothing)
 	warmSince time.Time   // when that build started
 	warmErr   error
@@ -139,7 +140,7 @@ func New(ctx context.Context, eng Engine, opts Options) Model {
 		progress: progress.New(progress.WithoutPercentage(), progress.WithWidth(30), progress.WithSolidFill(opts.Styles.BarColor),
 			progress.WithColorProfile(opts.Styles.Renderer.ColorProfile())), // NO_COLOR: a plain bar
 		help:    help.New(),
-		warming: opts.Warm,
+		warming: opts.Warm, warmStart: opts.Now(),
 	}
 	m.help.Styles = opts.Styles.HelpStyles
 	m.list = newListModel(m.katas, opts.Styles)
