@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -50,4 +52,31 @@ func TestConfirm(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBrokenKataMetadata: a half-written kata does not stop the learner's
+// commands (one warning line each, the other katas as usual), but it fails
+// the self-check.
+func TestBrokenKataMetadata(t *testing.T) {
+	defer noLeaks(t)
+	h := newHarness(t)
+	dir := filepath.Join(h.root, "katas", "100-team-draft")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "kata.json"), []byte(`{"format": 1, "id": "100-team-draft"}`), 0o644))
+	const problem = `katas/100-team-draft/kata.json: field "title": is empty`
+	for _, args := range [][]string{{"list"}, {"hint", "01"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, code := h.run(t, "", nil, args...)
+			assert.Equal(t, 0, code, "stderr: %s", errOut)
+			assert.NotEmpty(t, out)
+			assert.Equal(t, 1, strings.Count(errOut, "kata: warning:"), "one warning line per broken kata: %s", errOut)
+			assert.Contains(t, flat(errOut), problem)
+			assert.NotContains(t, out, "100-team-draft")
+		})
+	}
+	t.Run("verify", func(t *testing.T) {
+		_, errOut, code := h.run(t, "", nil, "verify", "--buggy", "01")
+		assert.Equal(t, exitUsage, code)
+		assert.Contains(t, flat(errOut), problem)
+	})
 }

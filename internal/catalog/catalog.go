@@ -134,7 +134,13 @@ type Catalog struct {
 	// Root is the absolute path of the repository root.
 	Root  string
 	Katas []Kata
+	// Problems say, one per kata left out of Katas, why its metadata could
+	// not be used (a half-written team kata, a number used twice).
+	Problems []error
 }
+
+// Err joins the catalog's problems: nil when every kata loaded.
+func (c *Catalog) Err() error { return errors.Join(c.Problems...) }
 
 // FieldError reports a malformed metadata file, naming the file and field.
 type FieldError struct {
@@ -179,7 +185,13 @@ func FindRoot(start string) (string, error) {
 func isFile(p string) bool { st, err := os.Stat(p); return err == nil && st.Mode().IsRegular() }
 func isDir(p string) bool  { st, err := os.Stat(p); return err == nil && st.IsDir() }
 
-// Load reads and validates every katas/*/kata.json under root.
+// Load reads and validates every katas/*/kata.json under root. A kata
+// whose metadata is broken is left out: Load then returns the catalog of
+// the others, with one entry per broken kata in Problems, and an error
+// joining those problems. Callers that must be strict (the self-check, the
+// book's tests) stop on the error; the learner's commands use the catalog
+// and warn about Problems. The catalog is nil only when there is no
+// workbook to use at all: no katas folder, or no kata that loads.
 func Load(root string) (*Catalog, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -190,32 +202,34 @@ func Load(root string) (*Catalog, error) {
 		return nil, fmt.Errorf("load katas: %w", err)
 	}
 	c := &Catalog{Root: abs}
-	var errs []error
+	var loaded []Kata
 	for _, e := range entries {
 		if !e.IsDir() || !idPattern.MatchString(e.Name()) {
 			continue
 		}
 		k, err := loadOne(abs, e.Name())
 		if err != nil {
-			errs = append(errs, err)
+			c.Problems = append(c.Problems, err)
+			continue
+		}
+		loaded = append(loaded, k)
+	}
+	sort.SliceStable(loaded, func(i, j int) bool { return loaded[i].Number < loaded[j].Number })
+	for _, k := range loaded {
+		if n := len(c.Katas); n > 0 && c.Katas[n-1].Number == k.Number {
+			c.Problems = append(c.Problems, &FieldError{File: k.Dir + "/" + MetadataFile, Field: "id",
+				Msg: fmt.Sprintf("number %02d is used by %s too", k.Number, c.Katas[n-1].ID)})
 			continue
 		}
 		c.Katas = append(c.Katas, k)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
 	if len(c.Katas) == 0 {
+		if len(c.Problems) > 0 {
+			return nil, c.Err()
+		}
 		return nil, fmt.Errorf("load katas: no katas/NN-name folders under %s", abs)
 	}
-	sort.Slice(c.Katas, func(i, j int) bool { return c.Katas[i].Number < c.Katas[j].Number })
-	for i := 1; i < len(c.Katas); i++ {
-		if c.Katas[i].Number == c.Katas[i-1].Number {
-			return nil, &FieldError{File: c.Katas[i].Dir + "/" + MetadataFile, Field: "id",
-				Msg: fmt.Sprintf("number %02d is used by %s too", c.Katas[i].Number, c.Katas[i-1].ID)}
-		}
-	}
-	return c, nil
+	return c, c.Err()
 }
 
 func loadOne(root, dirName string) (Kata, error) {

@@ -193,3 +193,63 @@ func FuzzParseHints(f *testing.F) {
 		}
 	})
 }
+
+func TestLoadKeepsTheValidKatas(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	second := func(root, id string, number int) {
+		writeFile(t, root, "katas/"+id+"/a.go", "package second\n")
+		m := goodMeta()
+		m["id"] = id
+		data, err := json.Marshal(m)
+		require.NoError(t, err)
+		writeFile(t, root, "katas/"+id+"/kata.json", string(data))
+	}
+	tests := []struct {
+		name    string
+		edit    func(root string)
+		katas   []string
+		problem string // substring of the only problem
+	}{
+		{"a half-written kata beside a good one", func(root string) {
+			writeFile(t, root, "katas/100-team/kata.json", `{"format":1,"id":"100-team"}`)
+		}, []string{"01-first"}, `katas/100-team/kata.json: field "title": is empty`},
+		{"a kata folder without metadata", func(root string) {
+			writeFile(t, root, "katas/100-team/a.go", "package team\n")
+		}, []string{"01-first"}, "katas/100-team/kata.json: missing"},
+		{"a number used twice keeps the first", func(root string) { second(root, "001-again", 1) },
+			[]string{"001-again"}, "number 01 is used by 001-again too"},
+		{"all good", func(root string) { second(root, "02-second", 2) }, []string{"01-first", "02-second"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := fixture(t, goodMeta())
+			tt.edit(root)
+			c, err := Load(root)
+			require.NotNil(t, c, "the valid katas still load")
+			var ids []string
+			for _, k := range c.Katas {
+				ids = append(ids, k.ID)
+			}
+			assert.Equal(t, tt.katas, ids)
+			if tt.problem == "" {
+				require.NoError(t, err)
+				assert.Empty(t, c.Problems)
+				assert.NoError(t, c.Err())
+				return
+			}
+			require.Len(t, c.Problems, 1)
+			assert.ErrorContains(t, c.Problems[0], tt.problem)
+			assert.ErrorContains(t, err, tt.problem, "strict callers still fail")
+			assert.Equal(t, c.Err().Error(), err.Error())
+		})
+	}
+}
+
+func TestLoadWithNoValidKata(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	root := fixture(t, goodMeta())
+	writeFile(t, root, "katas/01-first/kata.json", "{")
+	c, err := Load(root)
+	assert.Nil(t, c)
+	require.ErrorContains(t, err, "katas/01-first/kata.json")
+}

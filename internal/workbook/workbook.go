@@ -25,11 +25,17 @@ type Workbook struct {
 // Open loads the workbook at root, its state in stateDir, and snapshots the
 // shipped originals while they are still untouched; warn hears what is
 // worth a warning but does not stop the workbook (a failed snapshot, a
-// corrupt progress file moved aside).
+// corrupt progress file moved aside, a kata whose metadata is broken: it
+// is left out, one warning per kata).
 func Open(root, stateDir string, warn func(msg string)) (*Workbook, error) {
 	c, err := catalog.Load(root)
-	if err != nil {
+	if c == nil {
 		return nil, err
+	}
+	for _, p := range c.Problems {
+		if warn != nil {
+			warn(p.Error() + " (the kata is left out until this is fixed)")
+		}
 	}
 	if err := pristine.Snapshot(c, stateDir); err != nil && warn != nil {
 		warn(err.Error())
