@@ -5,14 +5,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/gokatas/concurrency/internal/diagnose"
 	"github.com/gokatas/concurrency/internal/report"
-	"github.com/gokatas/concurrency/internal/testjson"
-	"golang.org/x/mod/modfile"
 )
 
 // cmdExplain is `kata explain [--json]`: it reads any `go test -json`
@@ -32,45 +27,20 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	if e.stdinTTY {
 		return &exitError{code: exitUsage, msg: "explain: stdin is a terminal; pipe a test run into it:\n  go test -race -json ./katas/01-wg-ordering/ | kata explain"}
 	}
-	opts := explainOptions(e.dir)
-	d := diagnose.New(opts)
-	dec := testjson.NewDecoder(e.stdin)
-	color := report.ColorEnabled(e.stdoutTTY, e.getenv)
+	d := diagnose.New(diagnose.ModuleOptions(e.dir))
 	out := bufio.NewWriter(e.stdout)
-	shown, events, lines := 0, 0, 0
-	for ctx.Err() == nil {
-		ev, err := dec.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("explain: %w", err)
-		}
-		lines++
-		if ev.Action != "output" || ev.Package != "" || ev.ImportPath != "" {
-			events++
-		}
-		// Text output streams: each finding as soon as it is complete.
-		for _, f := range d.Feed(ev) {
-			if *asJSON {
-				continue
-			}
-			if shown > 0 {
-				out.WriteByte('\n')
-			}
-			out.WriteString(report.Finding(f, report.Options{Color: color}))
-			shown++
-			if err := out.Flush(); err != nil {
-				return fmt.Errorf("explain: %w", err)
-			}
-		}
+	p := findingPrinter{out: out, opts: report.Options{Color: report.ColorEnabled(e.stdoutTTY, e.getenv)}}
+	show := p.show // text output streams: each finding as soon as it is complete
+	if *asJSON {
+		show = nil
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	in, err := d.Read(ctx, e.stdin, show)
+	if err != nil {
+		return fmt.Errorf("explain: %w", err)
 	}
-	if events == 0 {
+	if in.Events == 0 {
 		what := "this is not `go test -json` output (no test2json event in it)"
-		if lines == 0 {
+		if in.Lines == 0 {
 			what = "stdin was empty: there is no test run to explain"
 		}
 		return &exitError{code: exitUsage, msg: "explain: " + what + "; pipe a JSON run into it:\n  go test -race -json ./... | kata explain"}
@@ -83,17 +53,13 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 		}
 		out.Write(b)
 	} else {
-		for _, f := range res.Findings[shown:] {
-			if shown > 0 {
-				out.WriteByte('\n')
-			}
-			out.WriteString(report.Finding(f, report.Options{Color: color}))
-			shown++
+		for _, f := range res.Findings[p.shown:] {
+			p.write(f)
 		}
-		if shown > 0 {
+		if p.shown > 0 {
 			out.WriteByte('\n')
 		}
-		out.WriteString(report.Footer(res, report.Options{Color: color, Tests: true}))
+		out.WriteString(report.Footer(res, report.Options{Color: p.opts.Color, Tests: true}))
 	}
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("explain: %w", err)
@@ -104,18 +70,24 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// explainOptions finds the module around dir, so findings are shown
-// relative to its root and test lines are placed in their package folders.
-func explainOptions(dir string) diagnose.Options {
-	for d := dir; d != ""; {
-		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil {
-			return diagnose.Options{Root: d, Module: modfile.ModulePath(b)}
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			break
-		}
-		d = parent
+// findingPrinter writes findings one block at a time, a blank line between.
+type findingPrinter struct {
+	out   *bufio.Writer
+	opts  report.Options
+	shown int
+}
+
+// write adds one finding's block.
+func (p *findingPrinter) write(f diagnose.Finding) {
+	if p.shown > 0 {
+		p.out.WriteByte('\n')
 	}
-	return diagnose.Options{Root: dir}
+	p.out.WriteString(report.Finding(f, p.opts))
+	p.shown++
+}
+
+// show writes one finding and flushes it, so it is seen while the run goes on.
+func (p *findingPrinter) show(f diagnose.Finding) error {
+	p.write(f)
+	return p.out.Flush()
 }

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"context"
 	"io"
 	"io/fs"
 	"path"
@@ -264,17 +265,8 @@ func (d *Diagnoser) Result() Result {
 // Stream diagnoses a whole `go test -json` stream.
 func Stream(r io.Reader, opts Options) (Result, error) {
 	d := New(opts)
-	dec := testjson.NewDecoder(r)
-	for {
-		ev, err := dec.Next()
-		if err == io.EOF {
-			return d.Result(), nil
-		}
-		if err != nil {
-			return d.Result(), err
-		}
-		d.Feed(ev)
-	}
+	_, err := d.Read(context.Background(), r, nil)
+	return d.Result(), err
 }
 
 func (d *Diagnoser) test(pkg, name string) int {
