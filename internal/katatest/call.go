@@ -125,7 +125,7 @@ func (c *Call) neverReturns(me Goroutine, alive bool) string {
 // keepsRunning says why the call has run out of SpinTimeout; me is its
 // goroutine, if a dump still shows it.
 func (c *Call) keepsRunning(me Goroutine, alive bool) string {
-	if alive && parked(me.State) {
+	if alive && parkedG(me) {
 		return fmt.Sprintf("%s did not return within %v: it waits in %s in %s while some other goroutine keeps running (it spins, or sleeps in a loop)",
 			c.what, c.limit, me.State, waitsIn(me))
 	}
@@ -161,7 +161,7 @@ func isClosed(ch <-chan struct{}) bool {
 // call until another one has got that far. Parked synchronises with nothing.
 func (c *Call) Parked() bool {
 	me, alive := find(Goroutines(), c.id)
-	return !alive || parked(me.State)
+	return !alive || parkedG(me)
 }
 
 // WaitParked waits until the call has returned or is parked (see Parked),

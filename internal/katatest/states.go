@@ -11,6 +11,19 @@ import "strings"
 // by itself. A sleep, a system call, a GC assist or a preemption ends by
 // itself and does not count.
 func parked(state string) bool {
+	return parkedState(state, "")
+}
+
+// parkedState is parked for a goroutine whose stack is known: a plain
+// "semacquire" counts only when a sync primitive or a poller is waiting on
+// it. A goroutine that starts a GC while a stack dump stops the world waits
+// on the runtime's own semaphore in state "semacquire" too, and is running
+// code (measured: 367 of 3000 dumps of an allocating goroutine at GOGC=5
+// under -race).
+func parkedState(state, stack string) bool {
+	if strings.HasPrefix(state, "semacquire") && stack != "" {
+		return semaOfSync(stack)
+	}
 	for _, p := range []string{
 		"chan receive", "chan send", "select", // the nil-channel and no-case variants too
 		"sync.", // sync.Mutex.Lock, sync.RWMutex.Lock and RLock, sync.WaitGroup.Wait, sync.Cond.Wait
@@ -28,6 +41,24 @@ func parked(state string) bool {
 	return false
 }
 
+// semaOfSync reports whether a stack waiting in a semaphore waits for a
+// sync primitive or the network poller: its top frame (the runtime's own
+// frames are not shown in a dump) is theirs. A goroutine parked by the
+// runtime for a GC shows its own code on top instead.
+func semaOfSync(stack string) bool {
+	for line := range strings.SplitSeq(stack, "\n") {
+		if strings.HasPrefix(line, "\t") || line == "" {
+			continue
+		}
+		return strings.HasPrefix(line, "sync.") || strings.HasPrefix(line, "internal/sync.") ||
+			strings.HasPrefix(line, "internal/poll.")
+	}
+	return false
+}
+
+// parkedG is parkedState for a goroutine of a dump.
+func parkedG(g Goroutine) bool { return parkedState(g.State, g.Stack) }
+
 // onCPU reports whether a goroutine in state is running or waits only for
 // a CPU.
 func onCPU(state string) bool {
@@ -38,7 +69,7 @@ func onCPU(state string) bool {
 // parked: nothing but self can wake any of them.
 func idle(gs []Goroutine, self string) bool {
 	for _, g := range gs {
-		if g.ID != self && !parked(g.State) {
+		if g.ID != self && !parkedG(g) {
 			return false
 		}
 	}

@@ -63,7 +63,7 @@ func WaitParked(ids ...string) bool { return waitParked(SpinTimeout, ids...) }
 func waitParked(limit time.Duration, ids ...string) bool {
 	return settle(limit, func(gs []Goroutine) bool {
 		for _, id := range ids {
-			if g, alive := find(gs, id); alive && !parked(g.State) {
+			if g, alive := find(gs, id); alive && !parkedG(g) {
 				return false
 			}
 		}
