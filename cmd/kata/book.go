@@ -10,10 +10,8 @@ import (
 	"strings"
 
 	"github.com/gokatas/concurrency/internal/tui"
+	wbook "github.com/gokatas/concurrency/internal/workbook"
 )
-
-// summaryFile is the book's table of contents.
-const summaryFile = "book/SUMMARY.md"
 
 // cmdBook is `kata book [KATA|PAGE]`: a chapter, rendered in a terminal and plain
 // Markdown when piped. Without KATA: the book's contents, or the current
@@ -27,8 +25,8 @@ func cmdBook(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rel := summaryFile
-	if _, err := os.Stat(w.cat.Path(summaryFile)); len(names) > 0 || err != nil {
+	rel := wbook.SummaryFile
+	if _, err := os.Stat(w.cat.Path(rel)); len(names) > 0 || err != nil {
 		rel, err = chapter(w, names)
 		if err != nil {
 			return err
@@ -52,36 +50,17 @@ func chapter(w *workbook, names []string) (string, error) {
 	if err == nil {
 		return k.Chapter, nil
 	}
-	if len(names) == 1 && !strings.ContainsAny(names[0], `/\.`) {
-		page := "book/" + names[0] + ".md"
-		if _, statErr := os.Stat(w.cat.Path(page)); statErr == nil {
+	if len(names) == 1 {
+		if page, ok := w.Page(names[0]); ok {
 			return page, nil
 		}
 	}
 	var ids []string
 	for _, k := range w.cat.Katas {
-		ids = append(ids, fmt.Sprintf("%02d", k.Number))
+		ids = append(ids, num(k))
 	}
 	return "", &exitError{code: exitUsage, msg: fmt.Sprintf("no kata or page %q in the book: katas by number (%s), other pages by name (%s)",
-		strings.Join(names, " "), strings.Join(ids, ", "), strings.Join(bookPages(w), ", "))}
-}
-
-// bookPages names the book's pages that are not kata chapters, as
-// `kata book NAME` takes them.
-func bookPages(w *workbook) []string {
-	chapters := map[string]bool{summaryFile: true}
-	for _, k := range w.cat.Katas {
-		chapters[k.Chapter] = true
-	}
-	entries, _ := os.ReadDir(w.cat.Path("book"))
-	var pages []string
-	for _, e := range entries {
-		name, ok := strings.CutSuffix(e.Name(), ".md")
-		if ok && !e.IsDir() && !chapters["book/"+e.Name()] {
-			pages = append(pages, name)
-		}
-	}
-	return pages
+		strings.Join(names, " "), strings.Join(ids, ", "), strings.Join(w.Pages(), ", "))}
 }
 
 // renderMarkdown renders Markdown for a terminal (the app's renderer,

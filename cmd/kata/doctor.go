@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
-	"github.com/gokatas/concurrency/internal/proc"
 	"github.com/gokatas/concurrency/internal/toolchain"
 	wbook "github.com/gokatas/concurrency/internal/workbook"
 )
@@ -45,7 +42,7 @@ func cmdDoctor(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := doctorStep(e, "downloading modules", func() error { return modDownload(ctx, w.cat.Root) }); err != nil {
+	if err := doctorStep(e, "downloading modules", func() error { return wbook.DownloadModules(ctx, w.cat.Root) }); err != nil {
 		return err
 	}
 	if !info.RaceOK() {
@@ -72,17 +69,5 @@ func doctorStep(e *env, what string, step func() error) error {
 		return &exitError{code: exitFailing}
 	}
 	fmt.Fprintf(e.stdout, "✔ %s (%s)\n", what, time.Since(start).Round(100*time.Millisecond))
-	return nil
-}
-
-// modDownload downloads the workbook's modules.
-func modDownload(ctx context.Context, root string) error {
-	res, err := proc.Run(ctx, proc.Cmd{Path: "go", Args: []string{"mod", "download"}, Dir: root, Env: os.Environ(), Timeout: 15 * time.Minute, MaxOutput: 64 << 10})
-	if err != nil {
-		return err
-	}
-	if res.ExitCode != 0 {
-		return fmt.Errorf("go mod download: %s", strings.TrimSpace(string(res.Output)))
-	}
 	return nil
 }

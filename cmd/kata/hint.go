@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-
-	"github.com/gokatas/concurrency/internal/progress"
 )
 
 // cmdHint is `kata hint [KATA] [--level N]`.
@@ -23,16 +21,8 @@ func cmdHint(ctx context.Context, e *env, args []string) error {
 	if *level < 0 || *level > len(hints) {
 		return &exitError{code: exitUsage, msg: fmt.Sprintf("%s has hints 1 to %d", k.ID, len(hints))}
 	}
-	n := *level
-	if _, err := w.Store.Update(func(s *progress.State) error {
-		p := s.Kata(k.ID)
-		if n == 0 {
-			n = min(p.HintLevel+1, len(hints))
-		}
-		p.HintLevel = max(p.HintLevel, n)
-		s.Current = k.ID
-		return nil
-	}); err != nil {
+	n, err := w.ReadHint(k, *level, len(hints))
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s · hint %d of %d\n\n", k.ID, n, len(hints))

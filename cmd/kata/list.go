@@ -8,28 +8,17 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"path"
 	"text/tabwriter"
-)
 
-// listRow is one kata in `kata list --json`.
-type listRow struct {
-	ID      string   `json:"id"`
-	Title   string   `json:"title"`
-	Status  string   `json:"status"`
-	Current bool     `json:"current"`
-	Files   []string `json:"files"`
-	Minutes int      `json:"minutes"`
-	// Attempts counts checks; Hints is the highest hint level read.
-	Attempts int `json:"attempts"`
-	Hints    int `json:"hints_used"`
-}
+	wbook "github.com/gokatas/concurrency/internal/workbook"
+)
 
 // listDoc is the document `kata list --json` prints.
 type listDoc struct {
-	Schema  int       `json:"schema"`
-	Current string    `json:"current"`
-	Solved  int       `json:"solved"`
-	Total   int       `json:"total"`
-	Katas   []listRow `json:"katas"`
+	Schema  int         `json:"schema"`
+	Current string      `json:"current"`
+	Solved  int         `json:"solved"`
+	Total   int         `json:"total"`
+	Katas   []wbook.Row `json:"katas"`
 }
 
 // cmdList is `kata list [--json]`.
@@ -50,24 +39,7 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	cur := w.Current(s)
-	var rows []listRow
-	solved := 0
-	for _, k := range w.cat.Katas {
-		status := "pending"
-		if s.Solved(k.ID) {
-			status = "solved"
-			solved++
-		}
-		files := make([]string, len(k.Files))
-		for i, f := range k.Files {
-			files[i] = k.Dir + "/" + f
-		}
-		row := listRow{ID: k.ID, Title: k.Title, Status: status, Current: k.ID == cur.ID, Files: files, Minutes: k.Minutes}
-		if p, ok := s.Katas[k.ID]; ok {
-			row.Attempts, row.Hints = p.Attempts, p.HintLevel
-		}
-		rows = append(rows, row)
-	}
+	rows, solved := w.List(s)
 	if *asJSON {
 		return writeJSON(e, listDoc{Schema: jsonSchema, Current: cur.ID, Solved: solved, Total: len(rows), Katas: rows})
 	}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/gokatas/concurrency/internal/progress"
 	wbook "github.com/gokatas/concurrency/internal/workbook"
 )
 
@@ -20,11 +19,11 @@ func cmdSolution(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := w.Store.Load()
+	unlocked, err := w.Unlocked(k)
 	if err != nil {
 		return err
 	}
-	if p, ok := s.Katas[k.ID]; !ok || !p.SolutionUnlocked() {
+	if !unlocked {
 		if !*reveal {
 			return &exitError{code: exitFailing, msg: fmt.Sprintf("%s is not solved yet: the solution unlocks when `kata check %s` passes. (kata hint %s helps; --reveal shows it anyway.)", k.ID, num(k), num(k))}
 		}
@@ -38,7 +37,7 @@ func cmdSolution(ctx context.Context, e *env, args []string) error {
 		if !ok {
 			return &exitError{code: exitFailing, msg: "not revealed"}
 		}
-		if _, err := w.Store.Update(func(s *progress.State) error { s.Kata(k.ID).Revealed = true; return nil }); err != nil {
+		if err := w.Reveal(k); err != nil {
 			return err
 		}
 	}
