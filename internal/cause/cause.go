@@ -146,6 +146,14 @@ func analyse(fset *token.FileSet, files []*ast.File, names map[*ast.File]string)
 	dyn := dynamicNames(files)
 	unbuffered := unbufferedChans(files)
 	fields := fieldTypes(files)
+	decls := map[string]declAt{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+				decls[fd.Name.Name] = declAt{fd: fd, file: names[f]}
+			}
+		}
+	}
 	for _, f := range files {
 		a := &analyser{p: p, fset: fset, file: names[f], dyn: dyn, unbuffered: unbuffered, fields: fields}
 		for _, d := range f.Decls {
@@ -158,6 +166,7 @@ func analyse(fset *token.FileSet, files []*ast.File, names map[*ast.File]string)
 			a.params = dynamicParams(fd.Type, dyn)
 			p.funcs = append(p.funcs, funcSpan{file: a.file, name: a.fn, from: a.line(fd.Pos()), to: a.line(fd.End())})
 			a.body(fd.Body)
+			a.smells(fd, decls)
 		}
 	}
 	addsWithoutDone(p, fset, files, names, fields)

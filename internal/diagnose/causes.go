@@ -113,6 +113,7 @@ func (d *Diagnoser) leakCauses(ev evidence) []Cause {
 		}
 		return out
 	}
+	var perItem []string // channels a goroutine is blocked sending on
 	if p := d.pkg(path.Dir(ev.at.File)); p != nil && ev.at.File != "" {
 		for _, op := range p.OpsAt(ev.at.File, ev.at.Line) {
 			var kinds []cause.Kind
@@ -130,9 +131,10 @@ func (d *Diagnoser) leakCauses(ev evidence) []Cause {
 					}
 				}
 			case "wait":
-				kinds = []cause.Kind{cause.DoneSkipped, cause.AddInGoroutine, cause.AddNoDone}
+				kinds = []cause.Kind{cause.DoneSkipped, cause.AddInGoroutine, cause.AddNoDone, cause.WaitInIf, cause.SignalOne}
 			case "send":
 				kinds = []cause.Kind{cause.ReceiverGone}
+				perItem = append(perItem, op.Key)
 			case "range":
 				if !strings.HasPrefix(ev.state, "chan receive") {
 					continue
@@ -147,8 +149,22 @@ func (d *Diagnoser) leakCauses(ev evidence) []Cause {
 	if c := ev.created; c.File != "" {
 		if p := d.pkg(path.Dir(c.File)); p != nil {
 			fn := p.FuncAt(c.File, c.Line)
-			out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Kind == cause.ReturnLeaves && s.Func == fn && fn != "" })
+			out = appendSites(out, p.Sites, func(s cause.Site) bool {
+				return s.Kind == cause.ReturnLeaves && s.Func == fn && fn != "" ||
+					s.Kind == cause.GoNoStop && s.File == c.File && s.Line == c.Line
+			})
 		}
+	} else if a := ev.at; a.File != "" {
+		// Started by a library (errgroup's Go): the function the goroutine
+		// runs in is the one that had to wait for it.
+		if p := d.pkg(path.Dir(a.File)); p != nil {
+			fn := p.FuncAt(a.File, a.Line)
+			out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Kind == cause.WaitSkipped && s.Func == fn && fn != "" })
+		}
+	}
+	// Blocked acquiring a semaphore: why there are so many to block.
+	if p := d.pkg(path.Dir(ev.at.File)); p != nil && len(perItem) > 0 {
+		out = appendSites(out, p.Sites, func(s cause.Site) bool { return s.Kind == cause.GoPerItem && slices.Contains(perItem, s.Key) })
 	}
 	return dedupe(out)
 }
@@ -210,6 +226,48 @@ func (d *Diagnoser) raceCauses(accesses, starts []Location) []Cause {
 			}
 		}
 	}
+	return dedupe(out)
+}
+
+// crashAtRE matches a crash place quoted in a test's message, as a test
+// that runs the code in a child process reports it: "panic: ... in
+// (*Bus).Close at bus.go:103".
+var crashAtRE = regexp.MustCompile(`(?:panic|fatal error): (.*?) in \S+ at ([\w.-]+\.go):(\d+)`)
+
+// assertionCauses finds the causes of a failed assertion: a crash place
+// its message quotes (a child process's panic), and the patterns of the
+// learner's code whose effect the assertion's words name (see
+// cause.AssertionWords).
+func (d *Diagnoser) assertionCauses(f Finding) []Cause {
+	if f.File == "" || !strings.HasSuffix(f.File, "_test.go") {
+		return nil
+	}
+	dir := path.Dir(f.File)
+	var out []Cause
+	for _, m := range crashAtRE.FindAllStringSubmatch(f.Message, -1) {
+		file := path.Join(dir, m[2])
+		if strings.HasSuffix(m[2], "_test.go") || d.sourceLine(file, atoi(m[3])) == "" {
+			continue
+		}
+		out = append(out, Cause{File: file, Line: atoi(m[3]), Text: "the process crashed here: " + m[1]})
+	}
+	p := d.pkg(dir)
+	if p == nil || len(out) > 0 {
+		return out // a crash's place says it all
+	}
+	// The words of the message, without the paths and function names it
+	// quotes (a package named spin-ticker says nothing about spinning).
+	var words []string
+	for _, w := range strings.Fields(f.Message + " " + strings.Join(f.Details, " ")) {
+		w = strings.Trim(w, "()[]{}.,:;\"'")
+		if !strings.ContainsAny(w, "/()") {
+			words = append(words, w)
+		}
+	}
+	text := strings.ToLower(strings.Join(words, " "))
+	out = appendSites(out, p.Sites, func(s cause.Site) bool {
+		return slices.ContainsFunc(cause.AssertionWords(s.Kind), func(w string) bool { return strings.Contains(text, w) })
+	})
 	return dedupe(out)
 }
 

@@ -281,6 +281,9 @@ func (d *Diagnoser) test(pkg, name string) int {
 
 // add records a finding unless an identical one was already recorded.
 func (d *Diagnoser) add(f Finding) {
+	if f.Kind == KindAssertion && len(f.Causes) == 0 {
+		withCauses(&f, d.assertionCauses(f))
+	}
 	f.Message = clip(f.Message, maxMessage)
 	for i, l := range f.Details {
 		f.Details[i] = clip(l, maxMessage)

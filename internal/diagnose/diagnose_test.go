@@ -174,7 +174,7 @@ func TestFixtures(t *testing.T) {
 			"race katas/03-ctx-timeout/search.go:86", "assertion katas/03-ctx-timeout/search_test.go:243",
 			"leak katas/03-ctx-timeout/search.go:67"},
 			contains: []string{"nil channel", "synctest bubble ended", "blocked sending on a channel: no receiver ever comes, at katas/03-ctx-timeout/search.go:67"},
-			causes:   []string{"katas/03-ctx-timeout/search.go:78"}},
+			causes:   []string{"katas/03-ctx-timeout/search.go:78", "katas/03-ctx-timeout/search.go:58"}},
 		{name: "03-solved", passed: true},
 		{name: "04-buggy", want: []string{
 			"deadlock katas/04-mutex-defer/ledger_test.go:127", "assertion katas/04-mutex-defer/ledger_test.go:133",
@@ -195,8 +195,10 @@ func TestFixtures(t *testing.T) {
 			"assertion katas/05-gomaxprocs/thumbs_test.go:100",
 			"leak katas/05-gomaxprocs/thumbs.go:61", "leak katas/05-gomaxprocs/thumbs.go:58", "leak katas/05-gomaxprocs/thumbs.go:73"},
 			contains: []string{"Run changed GOMAXPROCS", "WaitGroup.Wait: the counter never gets back to zero", "12 goroutines were left"},
-			// The return that leaves the workers running.
-			causes: []string{"katas/05-gomaxprocs/thumbs.go:80"}},
+			// The return that leaves the workers running; GOMAXPROCS set,
+			// the pool sized by NumCPU, a goroutine per image.
+			causes: []string{"katas/05-gomaxprocs/thumbs.go:80", "katas/05-gomaxprocs/thumbs.go:49",
+				"katas/05-gomaxprocs/thumbs.go:50", "katas/05-gomaxprocs/thumbs.go:56"}},
 		{name: "02-solved", passed: true},
 		{name: "01-build", build: true, want: []string{"build katas/01-wg-ordering/prices.go:62"}},
 		{name: "01-panic", want: []string{"panic katas/01-wg-ordering/prices.go:63"}},
@@ -225,6 +227,78 @@ func TestFixtures(t *testing.T) {
 			assert.Equal(t, tt.passed, r.Passed, "passed")
 			assert.Equal(t, tt.build, r.BuildFailed, "build failed")
 			assert.True(t, r.Complete, "complete")
+		})
+	}
+}
+
+// TestKataCauses: the captured buggy runs of katas 06–13 (recorded with
+// their code in testdata/src/NN-buggy) name every cause line the kata
+// declares, by the finding that shows it and with the reason given.
+func TestKataCauses(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	type named struct {
+		line int
+		by   string // substring of the finding's message that names it
+		why  string // substring of the cause's text
+	}
+	tests := []struct {
+		name, file string
+		causes     []named
+	}{
+		{"06-buggy", "katas/06-chan-close/bus.go", []named{
+			{73, "blocked receiving", "nothing in the package ever closes it"},
+			{78, "got 2 of 200 events", "the value is dropped"},
+			{77, "send on closed channel", "the process crashed here: send on closed channel"},
+			{103, "close of closed channel in (*Bus).Close", "the process crashed here: close of closed channel"},
+			{92, "close of closed channel in (*Subscription).Unsubscribe", "the process crashed here"},
+			{55, "blocked receiving", ""},
+		}},
+		{"07-buggy", "katas/07-lock-order/inventory.go", []named{
+			{114, "blocked in Mutex.Lock", "already holds"},
+			{129, "blocked in Mutex.Lock", "itself blocked"},
+			{142, "blocked in Mutex.Lock", "itself blocked"},
+		}},
+		{"10-buggy", "katas/10-once-cond/pool.go", []named{
+			{49, "Get panicked: pool: cannot reach the database", "panics inside Once.Do"},
+			{60, "Get panicked", "counts the call as done"},
+			{88, "Cond.Wait", "use Broadcast"},
+			{66, "index out of range", "in an if, not a for loop"},
+		}},
+		{"11-buggy", "katas/11-spin-ticker/poller.go", []named{
+			{49, "the poller spins", "never waits"},
+			{57, "blocked receiving", "nothing that can stop it"},
+			{67, "blocked receiving", ""},
+		}},
+		{"12-buggy", "katas/12-errgroup-misuse/gallery.go", []named{
+			{45, "should have been cancelled", "WithContext derives is thrown away"},
+			{53, "", ""},
+			{57, "data race", ""},
+			{50, "left waiting", "leaves before the Wait"},
+		}},
+		{"13-buggy", "katas/13-nil-chan-select/logship.go", []named{
+			{40, "Run spins", "stays in the select"},
+			{48, "Run spins", "stays in the select"},
+			{33, "there is no stderr", "starts as true even when"},
+			{36, "after the job was cancelled", "chooses at random"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := diagnoseFixture(t, tt.name)
+			for _, c := range tt.causes {
+				require.True(t, NamesCause(r.Findings, tt.file, c.line), "no finding names %s:%d", tt.file, c.line)
+				found := false
+				for _, f := range r.Findings {
+					if !strings.Contains(f.Message, c.by) || !NamesCause([]Finding{f}, tt.file, c.line) {
+						continue
+					}
+					for _, cs := range f.Causes {
+						found = found || cs.File == tt.file && cs.Line == c.line && strings.Contains(cs.Text, c.why)
+					}
+					found = found || c.why == ""
+				}
+				assert.True(t, found, "%s:%d is not named by a finding saying %q with a cause saying %q", tt.file, c.line, c.by, c.why)
+			}
 		})
 	}
 }

@@ -308,7 +308,7 @@ func (d *Diagnoser) heldByBlocked(groups []leakGroup) {
 						continue
 					}
 					for _, r := range q.RegionsAt(u.File, u.Line) {
-						if r.Key != op.Key || r.From == u.Line {
+						if r.Key != op.Key && !(j == i && k > 0 && sameLock(r.Key, op.Key)) || r.From == u.Line {
 							continue
 						}
 						how := "locked"
@@ -331,6 +331,19 @@ func (d *Diagnoser) heldByBlocked(groups []leakGroup) {
 			withCauses(&g.f, dedupe(append(cs, g.f.Causes...)))
 		}
 	}
+}
+
+// sameLock reports two keys of what may be one mutex: one is written
+// without its type ("mu", for it.mu on a local variable) and names the
+// other's field ("Item.mu"). Used only within one goroutine's stack.
+func sameLock(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if strings.Contains(a, ".") == strings.Contains(b, ".") {
+		return false
+	}
+	return strings.HasSuffix(a, "."+b) || strings.HasSuffix(b, "."+a)
 }
 
 // firstUser returns the innermost frame that is not library code.

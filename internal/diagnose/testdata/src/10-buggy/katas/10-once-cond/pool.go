@@ -1,0 +1,89 @@
+// Package pool is the database connection pool of our order service. The
+// service starts before the database is always reachable (they are deployed
+// together), so the pool dials its connections on first use, not at start.
+// A request takes a connection with Get and gives it back with Put; when
+// every connection is out, Get waits for one.
+package pool
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// ErrClosed is what Get returns once the pool is closed.
+var ErrClosed = errors.New("pool: closed")
+
+// Conn is one connection to the database.
+type Conn struct {
+	ID int // the dialer numbers its connections 1, 2, 3, ...
+}
+
+// Pool hands out a fixed number of database connections.
+type Pool struct {
+	size int
+	dial func() (*Conn, error)
+	once sync.Once // dials the connections on first use
+
+	mu     sync.Mutex
+	cond   *sync.Cond // Put and Close signal it
+	idle   []*Conn
+	closed bool
+}
+
+// New returns a pool of size connections, which dial makes on first use.
+func New(size int, dial func() (*Conn, error)) *Pool {
+	p := &Pool{size: size, dial: dial}
+	p.cond = sync.NewCond(&p.mu)
+	return p
+}
+
+// connect dials the pool's connections. Without its database the service
+// is of no use, so a failed dial panics: the server's recover middleware
+// answers that request with a 500, and the next request's Get runs connect
+// again, once the database is back.
+func (p *Pool) connect() {
+	for range p.size {
+		c, err := p.dial()
+		if err != nil {
+			panic(fmt.Sprintf("pool: cannot reach the database: %v", err))
+		}
+		p.mu.Lock()
+		p.idle = append(p.idle, c)
+		p.mu.Unlock()
+	}
+}
+
+// Get returns an idle connection, waiting for one if every connection is
+// in use. Once the pool is closed it returns ErrClosed.
+func (p *Pool) Get() (*Conn, error) {
+	p.once.Do(p.connect)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, ErrClosed
+	}
+	if len(p.idle) == 0 {
+		p.cond.Wait() // Put and Close wake us
+	}
+	c := p.idle[len(p.idle)-1]
+	p.idle = p.idle[:len(p.idle)-1]
+	return c, nil
+}
+
+// Put gives a connection back to the pool.
+func (p *Pool) Put(c *Conn) {
+	p.mu.Lock()
+	p.idle = append(p.idle, c)
+	p.mu.Unlock()
+	p.cond.Signal() // one connection back: one waiter can have it
+}
+
+// Close closes the pool: every Get waiting for a connection, and every Get
+// after it, returns ErrClosed.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.cond.Signal()
+}
