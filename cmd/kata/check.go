@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"time"
 
 	"github.com/gokatas/concurrency/internal/catalog"
 	"github.com/gokatas/concurrency/internal/check"
@@ -76,25 +75,20 @@ func newRunner(ctx context.Context, e *env, root string) (*check.Runner, error) 
 	return &check.Runner{Root: root, Race: info.RaceOK()}, nil
 }
 
-// stillBuilding is how often a long build says it is still going.
-const stillBuilding = 10 * time.Second
-
-// runAttempt runs one check, narrating on stderr when narrate is set: what
-// is built, the first race build when it really happens (it compiles the
-// race-instrumented standard library: minutes on a small laptop), the
-// elapsed time of a long build, then the tests and go vet.
+// runAttempt runs one check, narrating on stderr when narrate is set
+// (report.Narrator).
 func runAttempt(ctx context.Context, e *env, r *check.Runner, k catalog.Kata, narrate bool) (check.Verdict, error) {
 	updates := make(chan check.Update)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		n := narrator{say: func(format string, args ...any) {
+		n := report.Narrator{Say: func(line string) {
 			if narrate {
-				fmt.Fprintf(e.stderr, format, args...)
+				fmt.Fprint(e.stderr, line)
 			}
 		}}
 		for u := range updates {
-			n.update(k, u)
+			n.Update(k, u)
 		}
 	}()
 	v, err := r.Run(ctx, k, updates)
@@ -105,61 +99,8 @@ func runAttempt(ctx context.Context, e *env, r *check.Runner, k catalog.Kata, na
 	return v, err
 }
 
-// narrator turns an attempt's updates into lines for a person.
-type narrator struct {
-	say       func(format string, args ...any)
-	built     time.Duration
-	noted     bool
-	lastShown time.Duration
-}
-
-func (n *narrator) update(k catalog.Kata, u check.Update) {
-	if u.Build != nil {
-		n.built = u.Build.Elapsed
-	}
-	switch {
-	case u.Build != nil && u.Build.Elapsed == 0:
-		n.say("checking %s: building the tests %s...\n", k.ID, u.Build.What[len(k.Dir)+1:])
-	case u.Build != nil && u.Build.FirstRace && !n.noted:
-		n.noted = true
-		n.say("  first race build on this machine: compiling the race-instrumented standard library (%d packages); it can take minutes on a small laptop, and happens once...\n", u.Build.Packages)
-	case u.Build != nil && u.Build.Elapsed-n.lastShown >= stillBuilding:
-		n.lastShown = u.Build.Elapsed.Truncate(stillBuilding)
-		n.say("  still building %s (%s)...\n", k.Dir, u.Build.Elapsed.Round(time.Second))
-	case u.Phase == check.PhaseTesting:
-		n.say("running the tests (built in %s)...\n", n.built.Round(100*time.Millisecond))
-	case u.Phase == check.PhaseVetting:
-		n.say("running go vet...\n")
-	}
-}
-
 // printVerdict prints the verdict and findings for a person; next is the
 // number of the kata to suggest after a solve ("" when every kata is solved).
 func printVerdict(e *env, k catalog.Kata, v check.Verdict, next string) {
-	out := e.stdout
-	switch v.Outcome {
-	case check.Solved:
-		fmt.Fprintf(out, "✔ %s solved in %s: the tests pass under the race detector, no leaked goroutines, go vet is clean.\n", k.ID, v.Duration.Round(100*time.Millisecond))
-		for _, n := range v.Notes {
-			fmt.Fprintf(out, "  note: %s\n", n)
-		}
-		fmt.Fprintf(out, "  Compare with the official solution: kata solution %s --diff\n", num(k))
-		if next != "" {
-			fmt.Fprintf(out, "  Next: kata check %s   (kata book %s for its chapter)\n", next, next)
-		} else {
-			fmt.Fprintln(out, "  That was the last pending kata: every kata is solved.")
-		}
-		return
-	case check.Almost:
-		fmt.Fprintf(out, "~ %s almost: the tests pass, but:\n", k.ID)
-	default:
-		fmt.Fprintf(out, "✘ %s is not solved yet (%d finding(s)):\n", k.ID, len(v.Findings))
-	}
-	for _, n := range v.Notes {
-		fmt.Fprintf(out, "  note: %s\n", n)
-	}
-	fmt.Fprintln(out)
-	fmt.Fprint(out, report.Findings(v.Findings, report.Options{Color: report.ColorEnabled(e.stdoutTTY, e.getenv)}))
-	fmt.Fprintln(out)
-	fmt.Fprintf(out, "Stuck? kata hint %s\n", num(k))
+	fmt.Fprint(e.stdout, report.Verdict(k, v, next, report.Options{Color: report.ColorEnabled(e.stdoutTTY, e.getenv)}))
 }
