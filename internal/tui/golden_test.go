@@ -35,6 +35,7 @@ func TestScreens(t *testing.T) {
 		{name: "kata_failing_60x16", waitFor: "FAILING", w: 60, h: 16},
 		{name: "kata_solved_60x16", setup: solved, waitFor: "SOLVED", w: 60, h: 16},
 		{name: "kata_first_build", setup: building(true), waitFor: "First race build"},
+		{name: "kata_first_build_60x16", setup: building(true), waitFor: "First race build", w: 60, h: 16},
 		{name: "kata_warm_build", setup: building(false), waitFor: "building katas/01-wg-ordering"},
 		{name: "warmup_first_race", setup: func(f *fakeEngine) {
 			f.warmed = make(chan struct{}) // the warm-up runs until the app quits

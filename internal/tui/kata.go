@@ -244,7 +244,8 @@ func (m Model) statusLine() string {
 		return st.Running.Render(fmt.Sprintf("%s waiting for the warm-up to finish, then running the tests… %s", m.spinner.View(), el))
 	case m.run.running && m.run.phase == check.PhaseBuilding && m.run.build != nil:
 		b := m.run.build
-		return st.Running.Render(fmt.Sprintf("%s building %s… %s", m.spinner.View(), b.What, b.Elapsed.Round(time.Second)))
+		line := fmt.Sprintf("%s building %s… %s", m.spinner.View(), b.What, b.Elapsed.Round(time.Second))
+		return st.Running.Render(lipgloss.NewStyle().Width(max(m.width, 20)).Render(line)) // wrapped, never cut
 	case m.run.running:
 		what := map[check.Phase]string{check.PhaseBuilding: "building", check.PhaseTesting: "testing", check.PhaseVetting: "vetting"}[m.run.phase]
 		if what == "" {
