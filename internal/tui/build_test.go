@@ -57,6 +57,8 @@ func TestWarmUpNoteOnlyWhileItBuilds(t *testing.T) {
 			want: []string{"Getting ready (1m5s): building 3 packages the katas' tests import, with the race detector."}, never: []string{"standard library"}},
 		{name: "the race build ended, the vet build runs", steps: []WarmStatus{{Race: true, Packages: 212, Std: 180, Building: true}, {Race: true, Packages: 212, Std: 180}, {Packages: 40, Std: 38, Building: true}},
 			want: []string{"building 40 packages the katas' tests import, without the race detector, for go vet"}, never: []string{"race-instrumented"}},
+		{name: "one package", steps: []WarmStatus{{Race: true, Packages: 1, Building: true}},
+			want: []string{"building 1 package the katas' tests import"}},
 		{name: "a build ended and nothing else is built", steps: []WarmStatus{{Race: true, Packages: 3, Building: true}, {Race: true, Packages: 3}, {}},
 			want: []string{"waiting for the warm-up"}, never: []string{"Getting ready"}},
 	}

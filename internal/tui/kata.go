@@ -222,7 +222,11 @@ func (m Model) warmNote() string {
 	if s.Race {
 		mode = "with the race detector"
 	}
-	return fmt.Sprintf("Getting ready (%s): building %d packages the katas' tests import, %s.", el, s.Packages, mode)
+	what := fmt.Sprintf("%d packages", s.Packages)
+	if s.Packages == 1 {
+		what = "1 package"
+	}
+	return fmt.Sprintf("Getting ready (%s): building %s the katas' tests import, %s.", el, what, mode)
 }
 
 // firstRaceNote explains a check's long first race build.

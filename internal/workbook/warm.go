@@ -52,9 +52,17 @@ func (s WarmStep) String() string {
 	case s.Packages == 0:
 		return "the build cache is warm " + mode
 	case s.Race && s.Std > 0:
-		return fmt.Sprintf("building %d packages %s, %d of them the race-instrumented standard library: once per machine, minutes on a small laptop", s.Packages, mode, s.Std)
+		return fmt.Sprintf("building %s %s, %d of them the race-instrumented standard library: once per machine, minutes on a small laptop", packages(s.Packages), mode, s.Std)
 	}
-	return fmt.Sprintf("building %d packages %s", s.Packages, mode)
+	return fmt.Sprintf("building %s %s", packages(s.Packages), mode)
+}
+
+// packages is "1 package" or "n packages".
+func packages(n int) string {
+	if n == 1 {
+		return "1 package"
+	}
+	return fmt.Sprintf("%d packages", n)
 }
 
 // Warm builds every package the katas' tests import that is not in the
