@@ -26,11 +26,7 @@ type checkDoc struct {
 func cmdCheck(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the verdict as one JSON document")
-	w, k, err := openKata(e, fs, args)
-	if err != nil {
-		return err
-	}
-	runner, err := newRunner(ctx, e, w.cat.Root)
+	w, k, runner, err := openRunner(ctx, e, fs, args)
 	if err != nil {
 		return err
 	}
@@ -57,6 +53,17 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: exitFailing}
 	}
 	return nil
+}
+
+// openRunner is openKata for a command that runs the kata's tests: it also
+// builds the runner (newRunner).
+func openRunner(ctx context.Context, e *env, fs *flag.FlagSet, args []string) (*workbook, catalog.Kata, *check.Runner, error) {
+	w, k, err := openKata(e, fs, args)
+	if err != nil {
+		return nil, k, nil, err
+	}
+	runner, err := newRunner(ctx, e, w.cat.Root)
+	return w, k, runner, err
 }
 
 // newRunner probes the toolchain and builds a runner: with -race when it

@@ -30,11 +30,7 @@ func cmdTrace(ctx context.Context, e *env, args []string) error {
 	test := fs.String("test", "", "trace only the tests matching `NAME` (as go test -run)")
 	out := fs.String("out", "", "keep the raw trace in `FILE`, for go tool trace")
 	width := fs.Int("width", 0, "draw the timeline this many columns wide (default: the terminal's, or 100)")
-	w, k, err := openKata(e, fs, args)
-	if err != nil {
-		return err
-	}
-	runner, err := newRunner(ctx, e, w.cat.Root)
+	_, k, runner, err := openRunner(ctx, e, fs, args)
 	if err != nil {
 		return err
 	}
