@@ -372,25 +372,20 @@ func (b *builder) blocked(reason string, stack trace.Stack) (string, string, int
 	return name, file, line
 }
 
-// reasonName turns the tracer's blocking reason into the learner's words.
+// reasonName turns the tracer's blocking reason into the learner's words
+// (select, sync, sleep and the rest keep the tracer's).
 func reasonName(r string) string {
-	switch {
-	case r == "chan receive":
-		return "channel receive"
-	case r == "chan send":
-		return "channel send"
-	case r == "select":
-		return "select"
-	case r == "sync", strings.HasPrefix(r, "sync."):
+	if strings.HasPrefix(r, "sync.") {
 		return "sync"
-	case r == "sleep":
-		return "sleep"
-	case r == "network":
-		return "network I/O"
-	case r == "forever":
-		return "nil channel or empty select (forever)"
-	case r == "":
-		return ""
+	}
+	words := map[string]string{
+		"chan receive": "channel receive",
+		"chan send":    "channel send",
+		"network":      "network I/O",
+		"forever":      "nil channel or empty select (forever)",
+	}
+	if w, ok := words[r]; ok {
+		return w
 	}
 	return r
 }
