@@ -113,20 +113,26 @@ func KnownCategories() []string {
 	}
 }
 
-// metadata is the on-disk shape of kata.json.
+// metadata is the on-disk shape of kata.json: a Kata without the fields
+// Parse works out (Number, Slug, Dir, SolutionDir), and a format version.
 type metadata struct {
-	Format     int               `json:"format"`
-	ID         string            `json:"id"`
-	Title      string            `json:"title"`
-	Summary    string            `json:"summary"`
-	Files      []string          `json:"files"`
-	Detectors  []Detector        `json:"detectors"`
-	Minutes    int               `json:"minutes"`
-	Chapter    string            `json:"chapter"`
-	Originals  map[string]string `json:"originals"`
-	Level      int               `json:"level"`
-	Categories []string          `json:"categories"`
-	Causes     []Cause           `json:"causes"`
+	Format int `json:"format"`
+	Kata
+}
+
+// derived names the Kata fields that kata.json must not set, when one does.
+func (m metadata) derived() string {
+	switch {
+	case m.Number != 0:
+		return "number"
+	case m.Slug != "":
+		return "slug"
+	case m.Dir != "":
+		return "dir"
+	case m.SolutionDir != "":
+		return "solution_dir"
+	}
+	return ""
 }
 
 // Catalog is every kata of a workbook checkout, in number order.
@@ -257,6 +263,9 @@ func Parse(root, rel string, data []byte) (Kata, error) {
 	fe := func(field, format string, args ...any) error {
 		return &FieldError{File: rel, Field: field, Msg: fmt.Sprintf(format, args...)}
 	}
+	if f := m.derived(); f != "" {
+		return Kata{}, fe(f, "is worked out from the folder, not written in %s", MetadataFile)
+	}
 	dirName := path.Base(path.Dir(rel))
 	switch {
 	case m.Format != FormatVersion:
@@ -311,12 +320,9 @@ func Parse(root, rel string, data []byte) (Kata, error) {
 	if err := checkExtras(m, fe); err != nil {
 		return Kata{}, err
 	}
-	return Kata{
-		ID: m.ID, Number: num, Slug: match[2], Title: m.Title, Summary: m.Summary,
-		Files: m.Files, Detectors: m.Detectors, Minutes: m.Minutes, Chapter: m.Chapter,
-		Originals: m.Originals, Dir: kataDir, SolutionDir: path.Join("solutions", m.ID),
-		Level: m.Level, Categories: m.Categories, Causes: m.Causes,
-	}, nil
+	k := m.Kata
+	k.Number, k.Slug, k.Dir, k.SolutionDir = num, match[2], kataDir, path.Join("solutions", m.ID)
+	return k, nil
 }
 
 // checkExtras validates the optional fields: level, categories and causes.

@@ -112,6 +112,7 @@ func TestLoadRejectsBadJSON(t *testing.T) {
 		{"syntax", "{"},
 		{"unknown field", `{"format":1,"colour":"red"}`},
 		{"wrong type", `{"format":"one"}`},
+		{"a field worked out from the folder", `{"format":1,"dir":"katas/elsewhere"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
