@@ -15,7 +15,7 @@ import (
 
 // cmdBook is `kata book [KATA|PAGE]`: a chapter, rendered in a terminal and plain
 // Markdown when piped. Without KATA: the book's contents, or the current
-// kata's chapter when the book has none.
+// kata's chapter when the book has none (workbook.BookFile).
 func cmdBook(ctx context.Context, e *env, args []string) error {
 	names, err := parseArgs(flag.NewFlagSet("book", flag.ContinueOnError), args)
 	if err != nil {
@@ -25,12 +25,13 @@ func cmdBook(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rel := wbook.SummaryFile
-	if _, err := os.Stat(w.cat.Path(rel)); len(names) > 0 || err != nil {
-		rel, err = chapter(w, names)
-		if err != nil {
-			return err
-		}
+	rel, err := w.BookFile(strings.Join(names, " "))
+	var notInBook *wbook.NotInBookError
+	if errors.As(err, &notInBook) {
+		return &exitError{code: exitUsage, msg: err.Error()}
+	}
+	if err != nil {
+		return err
 	}
 	data, err := os.ReadFile(w.cat.Path(rel))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -41,26 +42,6 @@ func cmdBook(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprint(e.stdout, renderMarkdown(e, string(data)))
 	return nil
-}
-
-// chapter is the book file for names: a kata's chapter, or another page of
-// the book by name (`kata book toolbox` is book/toolbox.md).
-func chapter(w *workbook, names []string) (string, error) {
-	k, err := w.kata(names)
-	if err == nil {
-		return k.Chapter, nil
-	}
-	if len(names) == 1 {
-		if page, ok := w.Page(names[0]); ok {
-			return page, nil
-		}
-	}
-	var ids []string
-	for _, k := range w.cat.Katas {
-		ids = append(ids, num(k))
-	}
-	return "", &exitError{code: exitUsage, msg: fmt.Sprintf("no kata or page %q in the book: katas by number (%s), other pages by name (%s)",
-		strings.Join(names, " "), strings.Join(ids, ", "), strings.Join(w.Pages(), ", "))}
 }
 
 // renderMarkdown renders Markdown for a terminal (the app's renderer,

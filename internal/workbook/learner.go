@@ -82,6 +82,46 @@ func (w *Workbook) Reveal(k catalog.Kata) error {
 // SummaryFile is the book's table of contents.
 const SummaryFile = "book/SUMMARY.md"
 
+// NotInBookError is BookFile's answer for a name that is neither a kata
+// nor a page of the book.
+type NotInBookError struct {
+	Name string
+	// Katas are the katas' numbers, Pages the other pages' names.
+	Katas, Pages []string
+}
+
+func (e *NotInBookError) Error() string {
+	return fmt.Sprintf("no kata or page %q in the book: katas by number (%s), other pages by name (%s)",
+		e.Name, strings.Join(e.Katas, ", "), strings.Join(e.Pages, ", "))
+}
+
+// BookFile is the book file `kata book NAME` shows: without a name the
+// contents (or, in a book without them, the current kata's chapter); a
+// kata's chapter by any name the catalog resolves; another page by name.
+func (w *Workbook) BookFile(name string) (string, error) {
+	if name == "" {
+		if _, err := os.Stat(w.Catalog.Path(SummaryFile)); err == nil {
+			return SummaryFile, nil
+		}
+		s, err := w.Store.Load()
+		if err != nil {
+			return "", err
+		}
+		return w.Current(s).Chapter, nil
+	}
+	if k, err := w.Catalog.Resolve(name); err == nil {
+		return k.Chapter, nil
+	}
+	if page, ok := w.Page(name); ok {
+		return page, nil
+	}
+	e := &NotInBookError{Name: name, Pages: w.Pages()}
+	for _, k := range w.Catalog.Katas {
+		e.Katas = append(e.Katas, fmt.Sprintf("%02d", k.Number))
+	}
+	return "", e
+}
+
 // Page is the book page named name, as `kata book NAME` takes it
 // (`toolbox` is book/toolbox.md); false when there is none.
 func (w *Workbook) Page(name string) (string, bool) {
