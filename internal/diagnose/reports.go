@@ -178,64 +178,10 @@ func (d *Diagnoser) closeLeak() {
 			}
 			continue
 		}
-		var stack, creator []frame
-		for i, l := range s.lines {
-			if t := strings.TrimSpace(l); strings.HasPrefix(t, "created by ") {
-				stack = d.frames(s.lines[:i])
-				creator = d.frames(s.lines[i:])
-				break
-			}
-		}
-		if creator == nil {
-			stack = d.frames(s.lines)
-		}
-		var started Location
-		if len(creator) > 0 {
-			started = d.loc.loc(creator[0])
-		}
-		at, ok := d.loc.best(stack)
-		switch {
-		case ok:
-		case len(creator) > 0 && !d.loc.library(creator[0]):
-			at = started
-		case b.where.File != "":
-			at = b.where
-		}
-		words := blockedOn(state, stack)
-		where := ""
-		if at.Func != "" {
-			where = " in " + at.Func
-		}
-		// Blocked inside the test's own fake, called from the learner's
-		// code: the fake is waiting for the test, not a bug of its own.
-		if fake, ok := firstUser(d, stack); ok && d.loc.test(fake) && at.File != "" && !strings.HasSuffix(at.File, "_test.go") {
-			words = "waiting inside the test's " + shortFunc(fake.Func) + " (" + words + ")"
-			where = ", called from " + at.Func
-		}
-		g := leakGroup{f: Finding{Kind: KindLeak, Test: b.test, Location: at}, words: words, where: where}
-		for _, fr := range stack {
-			if !d.loc.library(fr) {
-				g.user = append(g.user, d.loc.loc(fr))
-			}
-		}
-		if len(creator) > 0 {
-			line := "started at " + describe(started)
-			if strings.HasPrefix(started.File, "internal/katatest/") {
-				line += ": the deadlock guard running the test's call"
-			}
-			g.f.Details = append(g.f.Details, line)
-		}
-		if path := userPath(d, stack); path != "" {
-			g.f.Details = append(g.f.Details, "blocked at "+path)
-		}
-		created := Location{}
-		if len(creator) > 0 && d.loc.learner(creator[0]) {
-			created = started
-		}
-		withCauses(&g.f, d.leakCauses(evidence{state: state, at: at, created: created}))
+		g := d.leakEntry(b, state, s.lines)
 		// Goroutines blocked at the same place, the same way, started
 		// at the same place, are one finding: "12 goroutines were left ...".
-		key := words + "|" + strings.Join(g.f.Details, "|") + "|" + describe(at)
+		key := g.words + "|" + strings.Join(g.f.Details, "|") + "|" + describe(g.f.Location)
 		if i, ok := index[key]; ok {
 			groups[i].ids = append(groups[i].ids, m[1])
 			continue
@@ -246,33 +192,105 @@ func (d *Diagnoser) closeLeak() {
 	}
 	d.heldByBlocked(groups)
 	for _, g := range groups {
-		f := g.f
-		if len(g.ids) == 1 {
-			f.Message = "a goroutine was left " + g.words + g.where
-			f.Details = append(f.Details, "goroutine "+g.ids[0])
-		} else {
-			f.Message = fmt.Sprintf("%d goroutines were left %s%s", len(g.ids), g.words, g.where)
-			ids := g.ids
-			if len(ids) > 8 {
-				ids = append(ids[:8:8], "…")
-			}
-			f.Details = append(f.Details, "goroutines "+strings.Join(ids, ", "))
-		}
-		d.add(f)
+		d.add(g.finding())
 	}
 	if httpConns+httpOther > 0 {
-		detail := fmt.Sprintf("%s still open (net/http's persistConn.readLoop/writeLoop goroutines are waiting for it)", plural(httpConns, "connection"))
-		if httpConns == 0 {
-			detail = "net/http goroutines that wait for a response body to be closed are still running"
-		}
-		f := Finding{Kind: KindLeak, Test: b.test, Location: b.where,
-			Message: "a response body was never closed: the connection's read/write goroutines are still running",
-			Details: []string{detail, "close resp.Body on every path (defer resp.Body.Close() right after the error check), even when you do not read it"}}
-		if b.where.File != "" {
-			withCauses(&f, d.leakCauses(evidence{body: path.Dir(b.where.File)}))
-		}
-		d.add(f)
+		d.add(d.openBody(b, httpConns))
 	}
+}
+
+// leakEntry reads one goroutine of a goleak report, left in state with the
+// stack in lines: where it is blocked, how, and where it was started.
+func (d *Diagnoser) leakEntry(b *block, state string, lines []string) leakGroup {
+	var stack, creator []frame
+	for i, l := range lines {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "created by ") {
+			stack = d.frames(lines[:i])
+			creator = d.frames(lines[i:])
+			break
+		}
+	}
+	if creator == nil {
+		stack = d.frames(lines)
+	}
+	var started Location
+	if len(creator) > 0 {
+		started = d.loc.loc(creator[0])
+	}
+	at, ok := d.loc.best(stack)
+	switch {
+	case ok:
+	case len(creator) > 0 && !d.loc.library(creator[0]):
+		at = started
+	case b.where.File != "":
+		at = b.where
+	}
+	words := blockedOn(state, stack)
+	where := ""
+	if at.Func != "" {
+		where = " in " + at.Func
+	}
+	// Blocked inside the test's own fake, called from the learner's
+	// code: the fake is waiting for the test, not a bug of its own.
+	if fake, ok := firstUser(d, stack); ok && d.loc.test(fake) && at.File != "" && !strings.HasSuffix(at.File, "_test.go") {
+		words = "waiting inside the test's " + shortFunc(fake.Func) + " (" + words + ")"
+		where = ", called from " + at.Func
+	}
+	g := leakGroup{f: Finding{Kind: KindLeak, Test: b.test, Location: at}, words: words, where: where}
+	for _, fr := range stack {
+		if !d.loc.library(fr) {
+			g.user = append(g.user, d.loc.loc(fr))
+		}
+	}
+	if len(creator) > 0 {
+		line := "started at " + describe(started)
+		if strings.HasPrefix(started.File, "internal/katatest/") {
+			line += ": the deadlock guard running the test's call"
+		}
+		g.f.Details = append(g.f.Details, line)
+	}
+	if path := userPath(d, stack); path != "" {
+		g.f.Details = append(g.f.Details, "blocked at "+path)
+	}
+	created := Location{}
+	if len(creator) > 0 && d.loc.learner(creator[0]) {
+		created = started
+	}
+	withCauses(&g.f, d.leakCauses(evidence{state: state, at: at, created: created}))
+	return g
+}
+
+// finding is the group's finding: one goroutine, or how many and which.
+func (g leakGroup) finding() Finding {
+	f := g.f
+	if len(g.ids) == 1 {
+		f.Message = "a goroutine was left " + g.words + g.where
+		f.Details = append(f.Details, "goroutine "+g.ids[0])
+		return f
+	}
+	f.Message = fmt.Sprintf("%d goroutines were left %s%s", len(g.ids), g.words, g.where)
+	ids := g.ids
+	if len(ids) > 8 {
+		ids = append(ids[:8:8], "…")
+	}
+	f.Details = append(f.Details, "goroutines "+strings.Join(ids, ", "))
+	return f
+}
+
+// openBody is the finding for net/http's goroutines left waiting for a
+// response body to be closed; conns counts persistConn read loops.
+func (d *Diagnoser) openBody(b *block, conns int) Finding {
+	detail := fmt.Sprintf("%s still open (net/http's persistConn.readLoop/writeLoop goroutines are waiting for it)", plural(conns, "connection"))
+	if conns == 0 {
+		detail = "net/http goroutines that wait for a response body to be closed are still running"
+	}
+	f := Finding{Kind: KindLeak, Test: b.test, Location: b.where,
+		Message: "a response body was never closed: the connection's read/write goroutines are still running",
+		Details: []string{detail, "close resp.Body on every path (defer resp.Body.Close() right after the error check), even when you do not read it"}}
+	if b.where.File != "" {
+		withCauses(&f, d.leakCauses(evidence{body: path.Dir(b.where.File)}))
+	}
+	return f
 }
 
 // leakGroup is the goroutines of one goleak report left at one place.
