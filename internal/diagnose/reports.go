@@ -48,65 +48,8 @@ func (d *Diagnoser) closeRace() {
 		return
 	}
 	secs := sections(b.lines, func(t string) bool { return accessRE.MatchString(t) || createdRE.MatchString(t) })
-	type access struct {
-		what, who string
-		at        Location
-		note      string // how the place was found, when not the access itself
-	}
-	var accesses []access
-	created := map[string]Location{}
-	byTesting := map[string]bool{} // goroutines the testing package started: a test's own
-	for _, s := range secs {
-		if m := createdRE.FindStringSubmatch(s.header); m != nil {
-			fs := d.frames(s.lines)
-			if at, ok := d.loc.best(fs); ok {
-				created["goroutine "+m[1]] = at
-			}
-			byTesting["goroutine "+m[1]] = len(fs) > 0 && strings.HasPrefix(fs[0].Func, "testing.")
-		}
-	}
-	for _, s := range secs {
-		m := accessRE.FindStringSubmatch(s.header)
-		if m == nil {
-			continue
-		}
-		frames := d.frames(s.lines)
-		what := strings.ToLower(m[2])
-		if m[1] != "" {
-			what = "previous " + what
-		}
-		a := access{what: what, who: m[3]}
-		at, ok := d.loc.best(frames)
-		switch {
-		case ok && len(frames) > 0 && d.loc.library(frames[0]):
-			a.at, a.note = at, "inside "+shortFunc(frames[0].Func)+", called from your code here"
-		case ok:
-			a.at = at
-		case created[a.who].File != "" && !byTesting[a.who]:
-			a.at, a.note = created[a.who], "no frame of your code in this access's stack: shown where its goroutine was started"
-		default:
-			a.note = "no frame of your code in this access's stack"
-			if byTesting[a.who] {
-				a.note += "; it ran in the test's own goroutine"
-			}
-		}
-		accesses = append(accesses, a)
-	}
-	// An access that ran in the test's own goroutine with no frame of
-	// the test in its stack: the test started the other goroutine, so
-	// that place is inside the test.
-	for i, a := range accesses {
-		if a.at.File != "" || !byTesting[a.who] {
-			continue
-		}
-		for _, o := range accesses {
-			if c := created[o.who]; o.who != a.who && c.File != "" && !byTesting[o.who] {
-				accesses[i].at = c
-				accesses[i].note += ": shown where the test started the other goroutine"
-				break
-			}
-		}
-	}
+	g := d.raceGoroutines(secs)
+	accesses := d.raceAccesses(secs, g)
 	f := Finding{Kind: KindRace, Test: b.test, Message: "data race: two goroutines access the same memory, at least one writes, and nothing orders them"}
 	for _, a := range accesses {
 		if a.at.File != "" {
@@ -126,7 +69,7 @@ func (d *Diagnoser) closeRace() {
 	}
 	var locs, starts []Location
 	for _, a := range accesses {
-		if c, ok := created[a.who]; ok && !strings.HasSuffix(c.File, "_test.go") {
+		if c, ok := g.created[a.who]; ok && !strings.HasSuffix(c.File, "_test.go") {
 			starts = append(starts, c)
 		}
 		line := a.what + " by " + a.who
@@ -137,13 +80,92 @@ func (d *Diagnoser) closeRace() {
 		if a.note != "" {
 			line += " (" + a.note + ")"
 		}
-		if c, ok := created[a.who]; ok {
+		if c, ok := g.created[a.who]; ok {
 			line += " (started at " + describe(c) + ")"
 		}
 		f.Details = append(f.Details, line)
 	}
 	withCauses(&f, d.raceCauses(locs, starts))
 	d.add(f)
+}
+
+// raceAccess is one access of a race report.
+type raceAccess struct {
+	what, who string
+	at        Location
+	note      string // how the place was found, when not the access itself
+}
+
+// raceStarts is what a race report says of the goroutines in it, by name
+// ("goroutine 28"): where each was started, and which the testing package
+// started (a test's own goroutine).
+type raceStarts struct {
+	created   map[string]Location
+	byTesting map[string]bool
+}
+
+// raceGoroutines reads the report's "Goroutine N created at:" sections.
+func (d *Diagnoser) raceGoroutines(secs []section) raceStarts {
+	g := raceStarts{created: map[string]Location{}, byTesting: map[string]bool{}}
+	for _, s := range secs {
+		if m := createdRE.FindStringSubmatch(s.header); m != nil {
+			fs := d.frames(s.lines)
+			if at, ok := d.loc.best(fs); ok {
+				g.created["goroutine "+m[1]] = at
+			}
+			g.byTesting["goroutine "+m[1]] = len(fs) > 0 && strings.HasPrefix(fs[0].Func, "testing.")
+		}
+	}
+	return g
+}
+
+// raceAccesses reads the report's access sections, each placed in the
+// learner's code (or, failing that, where its goroutine was started).
+func (d *Diagnoser) raceAccesses(secs []section, g raceStarts) []raceAccess {
+	var accesses []raceAccess
+	for _, s := range secs {
+		m := accessRE.FindStringSubmatch(s.header)
+		if m == nil {
+			continue
+		}
+		frames := d.frames(s.lines)
+		what := strings.ToLower(m[2])
+		if m[1] != "" {
+			what = "previous " + what
+		}
+		a := raceAccess{what: what, who: m[3]}
+		at, ok := d.loc.best(frames)
+		switch {
+		case ok && len(frames) > 0 && d.loc.library(frames[0]):
+			a.at, a.note = at, "inside "+shortFunc(frames[0].Func)+", called from your code here"
+		case ok:
+			a.at = at
+		case g.created[a.who].File != "" && !g.byTesting[a.who]:
+			a.at, a.note = g.created[a.who], "no frame of your code in this access's stack: shown where its goroutine was started"
+		default:
+			a.note = "no frame of your code in this access's stack"
+			if g.byTesting[a.who] {
+				a.note += "; it ran in the test's own goroutine"
+			}
+		}
+		accesses = append(accesses, a)
+	}
+	// An access that ran in the test's own goroutine with no frame of
+	// the test in its stack: the test started the other goroutine, so
+	// that place is inside the test.
+	for i, a := range accesses {
+		if a.at.File != "" || !g.byTesting[a.who] {
+			continue
+		}
+		for _, o := range accesses {
+			if c := g.created[o.who]; o.who != a.who && c.File != "" && !g.byTesting[o.who] {
+				accesses[i].at = c
+				accesses[i].note += ": shown where the test started the other goroutine"
+				break
+			}
+		}
+	}
+	return accesses
 }
 
 // article puts "a" before an access kind: "a read", "a write".
