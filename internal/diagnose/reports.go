@@ -438,6 +438,16 @@ func plural(n int, word string) string {
 func blockedOn(state string, stack []frame) string {
 	state = strings.TrimSpace(strings.Split(state, ",")[0])
 	state = strings.TrimSuffix(state, " (durable)")
+	if words := primitiveWords(syncPrimitive(state, stack)); words != "" {
+		return words
+	}
+	return stateWords(state)
+}
+
+// syncPrimitive names the sync primitive a goroutine waits in ("Mutex.Lock",
+// "Once.Do", ...; "" for none), from the sync frames on top of its stack or
+// else its state.
+func syncPrimitive(state string, stack []frame) string {
 	prim := ""
 	for _, f := range stack {
 		// Only the frames above the innermost frame of other code: a
@@ -477,6 +487,11 @@ func blockedOn(state string, stack []frame) string {
 	case strings.Contains(state, "Cond.Wait"):
 		prim = "Cond.Wait"
 	}
+	return prim
+}
+
+// primitiveWords says what waiting in a sync primitive means ("" for none).
+func primitiveWords(prim string) string {
 	switch prim {
 	case "Once.Do":
 		return "blocked in Once.Do (a Mutex.Lock inside it): the first call's function never returns, or calls Do on the same Once again"
@@ -491,6 +506,12 @@ func blockedOn(state string, stack []frame) string {
 	case "Cond.Wait":
 		return "blocked in Cond.Wait: no Signal or Broadcast ever wakes it"
 	}
+	return ""
+}
+
+// stateWords says what a goroutine's state (as goleak or a traceback
+// prints it) means.
+func stateWords(state string) string {
 	switch {
 	case strings.HasPrefix(state, "chan send (nil chan)"):
 		return "blocked for ever sending on a nil channel"
