@@ -661,99 +661,113 @@ func (d *Diagnoser) closeDump() {
 	head := b.lines[0]
 	gs := d.goroutines(b.lines)
 	f := Finding{Test: b.test}
-	// blocked lists the goroutines stopped in learner or test code, for the
-	// dumps that are about every goroutine rather than the panicking one.
-	var cs []Cause
-	blocked := func() {
-		// Goroutines stopped in the learner's code come first; the
-		// testing package's own goroutines (the panicking one, the alarm)
-		// only when nothing else points anywhere.
-		for _, pick := range []func(frame) bool{d.loc.learner, d.loc.test} {
-			for _, g := range gs {
-				for _, fr := range g.frames {
-					if !pick(fr) {
-						continue
-					}
-					at := d.loc.loc(fr)
-					if f.Location.File == "" {
-						f.Location = at
-					}
-					ev := evidence{state: g.state, at: at}
-					if len(g.creator) > 0 && d.loc.learner(g.creator[0]) {
-						ev.created = d.loc.loc(g.creator[0])
-					}
-					cs = append(cs, d.leakCauses(ev)...)
-					f.Details = append(f.Details, fmt.Sprintf("goroutine %s, %s, at %s", g.id, blockedOn(g.state, g.frames), describe(at)))
-					break
-				}
-			}
-			if f.Location.File != "" {
-				withCauses(&f, dedupe(cs))
-				return
-			}
-		}
-	}
 	switch {
 	case strings.HasPrefix(head, "panic: test timed out"):
 		f.Kind = KindTimeout
 		f.Message = "the tests did not finish in time (" + panicText(head) + "): an infinite loop, or a block no guard caught"
-		inRunning := false
-		for _, l := range b.lines[1:] {
-			t := strings.TrimSpace(l)
-			if t == "running tests:" {
-				inRunning = true
-				continue
-			}
-			if inRunning {
-				if t == "" || goroutineRE.MatchString(t) {
-					break
-				}
-				f.Details = append(f.Details, "still running: "+t)
-				if f.Test == "" {
-					f.Test, _, _ = strings.Cut(t, " ")
-				}
-			}
-		}
-		blocked()
+		stillRunning(&f, b.lines[1:])
+		d.blocked(&f, gs)
 	case strings.Contains(head, "main bubble goroutine has exited but blocked goroutines remain"):
 		f.Kind = KindLeak
 		f.Message = "goroutines were left blocked when the synctest bubble ended"
-		blocked()
+		d.blocked(&f, gs)
 	case strings.Contains(head, "all goroutines in bubble are blocked"):
 		f.Kind = KindDeadlock
 		f.Message = "deadlock: every goroutine in the synctest bubble is blocked, nothing can ever proceed"
-		blocked()
+		d.blocked(&f, gs)
 	case strings.Contains(head, "all goroutines are asleep - deadlock"):
 		f.Kind = KindDeadlock
 		f.Message = "deadlock: every goroutine is blocked, nothing can ever proceed"
-		blocked()
+		d.blocked(&f, gs)
 	default:
-		f.Kind = KindPanic
-		f.Message = "panic: " + panicText(head)
-		if strings.HasPrefix(head, "fatal error: ") {
-			f.Message = head
+		d.panicked(&f, head, gs)
+	}
+	d.add(f)
+}
+
+// stillRunning adds the tests a timeout dump lists under "running tests:"
+// (the first one is the finding's test when it has none).
+func stillRunning(f *Finding, lines []string) {
+	inRunning := false
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "running tests:" {
+			inRunning = true
+			continue
 		}
-		if strings.Contains(head, "unexpected call to os.Exit") {
-			f.Message = "the code called os.Exit during a test (" + panicText(head) + "): return an error instead"
-		}
-		if len(gs) > 0 {
-			var ok bool
-			f.Location, ok = d.loc.best(gs[0].frames)
-			if ok {
-				var mine []Location
-				for _, fr := range gs[0].frames {
-					if !d.loc.library(fr) {
-						f.Details = append(f.Details, "at "+describe(d.loc.loc(fr)))
-						mine = append(mine, d.loc.loc(fr))
-					}
-				}
-				withCauses(&f, d.panicCauses(mine))
-			} else {
-				f.Location = Location{}
+		if inRunning {
+			if t == "" || goroutineRE.MatchString(t) {
+				break
+			}
+			f.Details = append(f.Details, "still running: "+t)
+			if f.Test == "" {
+				f.Test, _, _ = strings.Cut(t, " ")
 			}
 		}
 	}
-	d.add(f)
+}
+
+// blocked adds the goroutines stopped in learner or test code, for the
+// dumps that are about every goroutine rather than the panicking one.
+// Goroutines stopped in the learner's code come first; the testing
+// package's own goroutines (the panicking one, the alarm) only when
+// nothing else points anywhere.
+func (d *Diagnoser) blocked(f *Finding, gs []goroutineDump) {
+	var cs []Cause
+	for _, pick := range []func(frame) bool{d.loc.learner, d.loc.test} {
+		for _, g := range gs {
+			for _, fr := range g.frames {
+				if !pick(fr) {
+					continue
+				}
+				at := d.loc.loc(fr)
+				if f.Location.File == "" {
+					f.Location = at
+				}
+				ev := evidence{state: g.state, at: at}
+				if len(g.creator) > 0 && d.loc.learner(g.creator[0]) {
+					ev.created = d.loc.loc(g.creator[0])
+				}
+				cs = append(cs, d.leakCauses(ev)...)
+				f.Details = append(f.Details, fmt.Sprintf("goroutine %s, %s, at %s", g.id, blockedOn(g.state, g.frames), describe(at)))
+				break
+			}
+		}
+		if f.Location.File != "" {
+			withCauses(f, dedupe(cs))
+			return
+		}
+	}
+}
+
+// panicked makes f the finding of a panic or fatal error whose first line
+// is head, placed in the panicking goroutine's (the first's) learner code.
+func (d *Diagnoser) panicked(f *Finding, head string, gs []goroutineDump) {
+	f.Kind = KindPanic
+	f.Message = "panic: " + panicText(head)
+	if strings.HasPrefix(head, "fatal error: ") {
+		f.Message = head
+	}
+	if strings.Contains(head, "unexpected call to os.Exit") {
+		f.Message = "the code called os.Exit during a test (" + panicText(head) + "): return an error instead"
+	}
+	if len(gs) == 0 {
+		return
+	}
+	var ok bool
+	f.Location, ok = d.loc.best(gs[0].frames)
+	if !ok {
+		f.Location = Location{}
+		return
+	}
+	var mine []Location
+	for _, fr := range gs[0].frames {
+		if !d.loc.library(fr) {
+			f.Details = append(f.Details, "at "+describe(d.loc.loc(fr)))
+			mine = append(mine, d.loc.loc(fr))
+		}
+	}
+	withCauses(f, d.panicCauses(mine))
 }
 
 // atoi converts the digits a regular expression matched.
