@@ -492,49 +492,40 @@ func syncPrimitive(state string, stack []frame) string {
 
 // primitiveWords says what waiting in a sync primitive means ("" for none).
 func primitiveWords(prim string) string {
-	switch prim {
-	case "Once.Do":
-		return "blocked in Once.Do (a Mutex.Lock inside it): the first call's function never returns, or calls Do on the same Once again"
-	case "RWMutex.RLock":
-		return "blocked in RWMutex.RLock, waiting for a read lock: a writer holds the lock (or waits for it) and never lets go"
-	case "RWMutex.Lock":
-		return "blocked in RWMutex.Lock, waiting for the write lock: readers or a writer hold it and never let go"
-	case "Mutex.Lock":
-		return "blocked in Mutex.Lock on a mutex that is never unlocked"
-	case "WaitGroup.Wait":
-		return "blocked in WaitGroup.Wait: the counter never gets back to zero"
-	case "Cond.Wait":
-		return "blocked in Cond.Wait: no Signal or Broadcast ever wakes it"
-	}
-	return ""
+	return map[string]string{
+		"Once.Do":        "blocked in Once.Do (a Mutex.Lock inside it): the first call's function never returns, or calls Do on the same Once again",
+		"RWMutex.RLock":  "blocked in RWMutex.RLock, waiting for a read lock: a writer holds the lock (or waits for it) and never lets go",
+		"RWMutex.Lock":   "blocked in RWMutex.Lock, waiting for the write lock: readers or a writer hold it and never let go",
+		"Mutex.Lock":     "blocked in Mutex.Lock on a mutex that is never unlocked",
+		"WaitGroup.Wait": "blocked in WaitGroup.Wait: the counter never gets back to zero",
+		"Cond.Wait":      "blocked in Cond.Wait: no Signal or Broadcast ever wakes it",
+	}[prim]
 }
 
 // stateWords says what a goroutine's state (as goleak or a traceback
-// prints it) means.
+// prints it) means: the first state prefix it starts with, in order.
 func stateWords(state string) string {
-	switch {
-	case strings.HasPrefix(state, "chan send (nil chan)"):
-		return "blocked for ever sending on a nil channel"
-	case strings.HasPrefix(state, "chan receive (nil chan)"):
-		return "blocked for ever receiving from a nil channel"
-	case strings.HasPrefix(state, "chan send"):
-		return "blocked sending on a channel: no receiver ever comes"
-	case strings.HasPrefix(state, "chan receive"):
-		return "blocked receiving from a channel nobody sends on or closes"
-	case strings.HasPrefix(state, "select (no cases)"):
-		return "blocked for ever in an empty select {}"
-	case strings.HasPrefix(state, "select"):
-		return "blocked in a select with no case ready: none of its channels is ever ready"
-	case strings.Contains(state, "IO wait"):
+	if strings.Contains(state, "IO wait") {
 		return "blocked on network I/O that never completes"
-	case strings.HasPrefix(state, "sleep"):
-		return "sleeping (time.Sleep)"
-	case strings.HasPrefix(state, "semacquire"), strings.HasPrefix(state, "sync"):
-		return "blocked on a lock or a WaitGroup that is never released"
-	case state == "running", state == "runnable":
+	}
+	if state == "running" || state == "runnable" {
 		return "still running (busy, perhaps in a loop that never ends)"
-	case strings.HasPrefix(state, "syscall"):
-		return "in a system call"
+	}
+	for _, w := range []struct{ prefix, words string }{
+		{"chan send (nil chan)", "blocked for ever sending on a nil channel"},
+		{"chan receive (nil chan)", "blocked for ever receiving from a nil channel"},
+		{"chan send", "blocked sending on a channel: no receiver ever comes"},
+		{"chan receive", "blocked receiving from a channel nobody sends on or closes"},
+		{"select (no cases)", "blocked for ever in an empty select {}"},
+		{"select", "blocked in a select with no case ready: none of its channels is ever ready"},
+		{"sleep", "sleeping (time.Sleep)"},
+		{"semacquire", "blocked on a lock or a WaitGroup that is never released"},
+		{"sync", "blocked on a lock or a WaitGroup that is never released"},
+		{"syscall", "in a system call"},
+	} {
+		if strings.HasPrefix(state, w.prefix) {
+			return w.words
+		}
 	}
 	return "in state " + state
 }
