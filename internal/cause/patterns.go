@@ -327,8 +327,9 @@ func (a *analyser) loopReturns(body *ast.BlockStmt) {
 	})
 }
 
-// recvKey names the channel a select case receives from.
-func recvKey(s ast.Stmt) string {
+// received is the channel a select case's statement receives from
+// (`<-ch` or `v := <-ch`); nil when it does not receive.
+func received(s ast.Stmt) ast.Expr {
 	var e ast.Expr
 	switch s := s.(type) {
 	case *ast.ExprStmt:
@@ -338,33 +339,32 @@ func recvKey(s ast.Stmt) string {
 			e = s.Rhs[0]
 		}
 	}
-	u, ok := e.(*ast.UnaryExpr)
-	if !ok || u.Op.String() != "<-" {
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op.String() == "<-" {
+		return u.X
+	}
+	return nil
+}
+
+// recvKey names the channel a select case receives from.
+func recvKey(s ast.Stmt) string {
+	ch := received(s)
+	if ch == nil {
 		return ""
 	}
-	return keyOf(u.X)
+	return keyOf(ch)
 }
 
 // giveUp reports a select case that receives from ctx.Done(), time.After,
 // or a timer's or ticker's channel.
 func giveUp(s ast.Stmt) bool {
-	var e ast.Expr
-	switch s := s.(type) {
-	case *ast.ExprStmt:
-		e = s.X
-	case *ast.AssignStmt:
-		if len(s.Rhs) == 1 {
-			e = s.Rhs[0]
-		}
-	}
-	u, ok := e.(*ast.UnaryExpr)
-	if !ok || u.Op.String() != "<-" {
+	ch := received(s)
+	if ch == nil {
 		return false
 	}
-	if _, name, ok := methodCall(u.X, "Done", "After"); ok && name != "" {
+	if _, name, ok := methodCall(ch, "Done", "After"); ok && name != "" {
 		return true
 	}
-	if sel, ok := u.X.(*ast.SelectorExpr); ok && sel.Sel.Name == "C" {
+	if sel, ok := ch.(*ast.SelectorExpr); ok && sel.Sel.Name == "C" {
 		return true
 	}
 	return false

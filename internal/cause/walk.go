@@ -77,15 +77,7 @@ func (a *analyser) blocks(b *ast.BlockStmt) {
 	// its own list, and whether that list is the function's body.
 	after := map[*ast.BlockStmt]afterLoop{}
 	ast.Inspect(b, func(n ast.Node) bool {
-		var list []ast.Stmt
-		switch n := n.(type) {
-		case *ast.BlockStmt:
-			list = n.List
-		case *ast.CaseClause:
-			list = n.Body
-		case *ast.CommClause:
-			list = n.Body
-		}
+		list, _ := stmtList(n)
 		for i, s := range list {
 			var body *ast.BlockStmt
 			switch s := s.(type) {
@@ -102,15 +94,8 @@ func (a *analyser) blocks(b *ast.BlockStmt) {
 	})
 	a.after = after
 	ast.Inspect(b, func(n ast.Node) bool {
-		var list []ast.Stmt
-		switch n := n.(type) {
-		case *ast.BlockStmt:
-			list = n.List
-		case *ast.CaseClause:
-			list = n.Body
-		case *ast.CommClause:
-			list = n.Body
-		default:
+		list, ok := stmtList(n)
+		if !ok {
 			return true
 		}
 		for i, s := range list {
@@ -119,6 +104,20 @@ func (a *analyser) blocks(b *ast.BlockStmt) {
 		}
 		return true
 	})
+}
+
+// stmtList is the statement list a node holds: a block's, or a switch or
+// select case's body; false for any other node.
+func stmtList(n ast.Node) ([]ast.Stmt, bool) {
+	switch n := n.(type) {
+	case *ast.BlockStmt:
+		return n.List, true
+	case *ast.CaseClause:
+		return n.Body, true
+	case *ast.CommClause:
+		return n.Body, true
+	}
+	return nil, false
 }
 
 // afterLoop is what runs after a loop: the rest of its list, and whether
