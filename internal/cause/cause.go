@@ -541,31 +541,20 @@ func addsWithoutDone(p *Package, fset *token.FileSet, files []*ast.File, names m
 		fn   string
 	}
 	var adds []add
-	for _, f := range files {
-		for _, d := range f.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Body == nil {
-				continue
-			}
-			a := &analyser{fields: fields}
-			a.recv, a.recvType = receiver(fd)
-			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				x, name, ok := methodCall(asExpr(n), "Add", "Done", "Go")
-				if !ok {
-					return true
-				}
-				k := a.key(x)
-				if name != "Add" {
-					done[k] = true
-				} else if c := n.(*ast.CallExpr); len(c.Args) == 1 && k != "" {
-					if l, ok := c.Args[0].(*ast.BasicLit); ok && l.Value != "0" && !strings.HasPrefix(l.Value, "-") {
-						adds = append(adds, add{names[f], c.Pos(), k, funcName(fd)})
-					}
-				}
-				return true
-			})
+	inEachFunc(files, fields, func(f *ast.File, fd *ast.FuncDecl, a *analyser, n ast.Node) {
+		x, name, ok := methodCall(asExpr(n), "Add", "Done", "Go")
+		if !ok {
+			return
 		}
-	}
+		k := a.key(x)
+		if name != "Add" {
+			done[k] = true
+		} else if c := n.(*ast.CallExpr); len(c.Args) == 1 && k != "" {
+			if l, ok := c.Args[0].(*ast.BasicLit); ok && l.Value != "0" && !strings.HasPrefix(l.Value, "-") {
+				adds = append(adds, add{names[f], c.Pos(), k, funcName(fd)})
+			}
+		}
+	})
 	for _, a := range adds {
 		if done[a.key] {
 			continue
@@ -622,6 +611,21 @@ func rangesWithoutClose(p *Package, fset *token.FileSet, files []*ast.File, name
 			return true
 		})
 	}
+	inEachFunc(files, fields, func(f *ast.File, fd *ast.FuncDecl, a *analyser, n ast.Node) {
+		r, ok := n.(*ast.RangeStmt)
+		if !ok || keyOf(r.X) == "" || !chans[keyOf(r.X)] || closed[keyOf(r.X)] {
+			return
+		}
+		k := a.key(r.X)
+		line := fset.Position(r.Pos()).Line
+		p.Sites = append(p.Sites, Site{Kind: RangeNoClose, File: names[f], Line: line, Func: funcName(fd), Key: k, From: line,
+			Why: "ranges over " + exprString(r.X) + ", and nothing in the package ever closes it: the loop can only end if it is closed"})
+	})
+}
+
+// inEachFunc calls visit for every node of every function body in files,
+// with an analyser that knows the function's receiver.
+func inEachFunc(files []*ast.File, fields map[string]map[string]string, visit func(f *ast.File, fd *ast.FuncDecl, a *analyser, n ast.Node)) {
 	for _, f := range files {
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
@@ -631,14 +635,7 @@ func rangesWithoutClose(p *Package, fset *token.FileSet, files []*ast.File, name
 			a := &analyser{fields: fields}
 			a.recv, a.recvType = receiver(fd)
 			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				r, ok := n.(*ast.RangeStmt)
-				if !ok || keyOf(r.X) == "" || !chans[keyOf(r.X)] || closed[keyOf(r.X)] {
-					return true
-				}
-				k := a.key(r.X)
-				line := fset.Position(r.Pos()).Line
-				p.Sites = append(p.Sites, Site{Kind: RangeNoClose, File: names[f], Line: line, Func: funcName(fd), Key: k, From: line,
-					Why: "ranges over " + exprString(r.X) + ", and nothing in the package ever closes it: the loop can only end if it is closed"})
+				visit(f, fd, a, n)
 				return true
 			})
 		}
