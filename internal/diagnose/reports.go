@@ -455,37 +455,34 @@ func syncPrimitive(state string, stack []frame) string {
 		if !strings.HasPrefix(f.Func, "runtime.") && !strings.HasPrefix(f.Func, "sync.") && !strings.HasPrefix(f.Func, "internal/") {
 			break
 		}
-		switch {
-		case strings.HasPrefix(f.Func, "sync.(*RWMutex).RLock"):
-			prim = "RWMutex.RLock"
-		case strings.HasPrefix(f.Func, "sync.(*RWMutex).Lock"):
-			prim = "RWMutex.Lock"
-		case strings.HasPrefix(f.Func, "sync.(*Mutex).Lock"), strings.HasPrefix(f.Func, "sync.(*Mutex).lockSlow"):
-			prim = "Mutex.Lock"
-		case strings.HasPrefix(f.Func, "sync.(*WaitGroup).Wait"):
-			prim = "WaitGroup.Wait"
-		case strings.HasPrefix(f.Func, "sync.(*Cond).Wait"):
-			prim = "Cond.Wait"
-		case strings.HasPrefix(f.Func, "sync.(*Once).doSlow"), strings.HasPrefix(f.Func, "sync.(*Once).Do"):
-			prim = "Once.Do"
+		for _, w := range []struct{ fn, prim string }{
+			{"sync.(*RWMutex).RLock", "RWMutex.RLock"},
+			{"sync.(*RWMutex).Lock", "RWMutex.Lock"},
+			{"sync.(*Mutex).Lock", "Mutex.Lock"},
+			{"sync.(*Mutex).lockSlow", "Mutex.Lock"},
+			{"sync.(*WaitGroup).Wait", "WaitGroup.Wait"},
+			{"sync.(*Cond).Wait", "Cond.Wait"},
+			{"sync.(*Once).doSlow", "Once.Do"},
+			{"sync.(*Once).Do", "Once.Do"},
+		} {
+			if strings.HasPrefix(f.Func, w.fn) {
+				prim = w.prim
+				break
+			}
 		}
 		if prim != "" && prim != "Mutex.Lock" {
 			break // Once.Do waits in a Mutex.Lock: keep looking for it
 		}
 	}
-	switch {
-	case prim == "Once.Do":
-		// Once.Do waits on a mutex inside: the Once is the primitive.
-	case strings.Contains(state, "RWMutex.RLock"):
-		prim = "RWMutex.RLock"
-	case strings.Contains(state, "RWMutex.Lock"):
-		prim = "RWMutex.Lock"
-	case strings.Contains(state, "Mutex.Lock"):
-		prim = "Mutex.Lock"
-	case strings.Contains(state, "WaitGroup.Wait"):
-		prim = "WaitGroup.Wait"
-	case strings.Contains(state, "Cond.Wait"):
-		prim = "Cond.Wait"
+	if prim == "Once.Do" {
+		return prim // Once.Do waits on a mutex inside: the Once is the primitive
+	}
+	// The state names the primitive in a traceback ("sync.Mutex.Lock"):
+	// RWMutex before Mutex, which its name contains.
+	for _, p := range []string{"RWMutex.RLock", "RWMutex.Lock", "Mutex.Lock", "WaitGroup.Wait", "Cond.Wait"} {
+		if strings.Contains(state, p) {
+			return p
+		}
 	}
 	return prim
 }
