@@ -3,6 +3,7 @@ package cause
 import (
 	"go/ast"
 	"go/token"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -47,6 +48,15 @@ const (
 	WaitInIf
 	// SignalOne: Cond.Signal where every waiter must wake (closing).
 	SignalOne
+	// RequestContextGo: a goroutine started by an HTTP handler with the
+	// request's context, which net/http cancels when the handler returns.
+	RequestContextGo
+	// HandlerGoNoOwner: a goroutine started by an HTTP handler that nothing
+	// counts or can stop: a shutdown cannot wait for it.
+	HandlerGoNoOwner
+	// ShutdownAtOnce: a Shutdown, Close or Stop method that only returns:
+	// it waits for nothing.
+	ShutdownAtOnce
 )
 
 // AssertionWords says, for a pattern the diagnosis may name next to a
@@ -72,6 +82,10 @@ func AssertionWords(k Kind) []string {
 		return []string{"panicked"}
 	case WaitInIf:
 		return []string{"index out of range", "nil pointer"}
+	case RequestContextGo:
+		return []string{"request", "canceled", "cancelled"}
+	case ShutdownAtOnce:
+		return []string{"shutdown returned", "after shutdown", "still being"}
 	}
 	return nil
 }
@@ -123,9 +137,72 @@ func (a *analyser) smells(fd *ast.FuncDecl, decls map[string]declAt) {
 			goLines = append(goLines, a.line(n.Pos()))
 			a.goPerItem(n, loops[n])
 			a.goNoStop(n, decls)
+			a.goInHandler(fd, n)
 		}
 	})
 	a.waitSkipped(body, loops, goLines, waitLines)
+	a.shutdownAtOnce(fd)
+}
+
+// requestParam names the *http.Request parameter of a handler ("" when fd
+// has none).
+func requestParam(fd *ast.FuncDecl) string {
+	for _, p := range fd.Type.Params.List {
+		star, ok := p.Type.(*ast.StarExpr)
+		if !ok {
+			continue
+		}
+		if sel, ok := star.X.(*ast.SelectorExpr); ok && keyOf(sel.X) == "http" && sel.Sel.Name == "Request" && len(p.Names) == 1 {
+			return p.Names[0].Name
+		}
+	}
+	return ""
+}
+
+// goInHandler: a goroutine an HTTP handler starts with r.Context(), or with
+// no owner (nothing in the handler counts it: no wg.Add or Go around it).
+func (a *analyser) goInHandler(fd *ast.FuncDecl, g *ast.GoStmt) {
+	r := requestParam(fd)
+	if r == "" {
+		return
+	}
+	for _, arg := range g.Call.Args {
+		if c, ok := arg.(*ast.CallExpr); ok {
+			if x, _, ok := methodCall(c, "Context"); ok && keyOf(x) == r {
+				a.site(RequestContextGo, g.Pos(), "", a.line(g.Pos()),
+					"the goroutine gets "+r+".Context(), which net/http cancels as soon as the handler returns: the work it does afterwards is cut short (context.WithoutCancel keeps the values without the cancellation)")
+				return
+			}
+		}
+	}
+	counted := false
+	inspectOwn(fd.Body, func(n ast.Node) {
+		if c, ok := n.(*ast.CallExpr); ok {
+			if _, _, ok := methodCall(c, "Add", "Go"); ok {
+				counted = true
+			}
+		}
+	})
+	if !counted {
+		a.site(HandlerGoNoOwner, g.Pos(), "", a.line(g.Pos()),
+			"the handler starts this goroutine and returns: nothing counts it or can stop it, so a shutdown cannot wait for it")
+	}
+}
+
+// shutdownAtOnce: "func (s *S) Shutdown(ctx) error { return nil }".
+func (a *analyser) shutdownAtOnce(fd *ast.FuncDecl) {
+	if fd.Recv == nil || fd.Body == nil || !slices.Contains([]string{"Shutdown", "Close", "Stop"}, fd.Name.Name) {
+		return
+	}
+	for _, s := range fd.Body.List {
+		if _, ok := s.(*ast.ReturnStmt); !ok {
+			return
+		}
+	}
+	if len(fd.Body.List) > 0 {
+		a.site(ShutdownAtOnce, fd.Body.List[0].Pos(), "", 0,
+			fd.Name.Name+" returns at once: it waits for no work still running and refuses nothing new")
+	}
 }
 
 // declAt is a function declaration of the package and its file.

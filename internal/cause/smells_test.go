@@ -14,6 +14,22 @@ func TestSmells(t *testing.T) {
 		src  string
 		want []string // "kind line key", patterns of smells.go only
 	}{
+		{name: "a handler's goroutines: with r.Context(), with no owner; a counted one and a Shutdown that waits are right", src: `package p
+func (s *S) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	go s.record(r.Context(), o)
+	go s.confirm(o)
+}
+func (s *S) Shutdown(ctx context.Context) error {
+	return nil
+}
+func (s *T) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.wg.Add(1)
+	go s.confirm(o)
+}
+func (s *T) Shutdown(ctx context.Context) error {
+	s.wg.Wait()
+	return nil
+}`, want: []string{fmt.Sprint(RequestContextGo, " 3 "), fmt.Sprint(HandlerGoNoOwner, " 4 "), fmt.Sprint(ShutdownAtOnce, " 7 ")}},
 		{name: "a thrown-away cancel and errgroup context", src: `package p
 func f(ctx context.Context) {
 	ctx, _ = context.WithTimeout(ctx, time.Second)

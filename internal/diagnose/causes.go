@@ -151,7 +151,7 @@ func (d *Diagnoser) leakCauses(ev evidence) []Cause {
 			fn := p.FuncAt(c.File, c.Line)
 			out = appendSites(out, p.Sites, func(s cause.Site) bool {
 				return s.Kind == cause.ReturnLeaves && s.Func == fn && fn != "" ||
-					s.Kind == cause.GoNoStop && s.File == c.File && s.Line == c.Line
+					(s.Kind == cause.GoNoStop || s.Kind == cause.HandlerGoNoOwner || s.Kind == cause.RequestContextGo) && s.File == c.File && s.Line == c.Line
 			})
 		}
 	} else if a := ev.at; a.File != "" {

@@ -258,6 +258,12 @@ func TestKataCauses(t *testing.T) {
 			{129, "blocked in Mutex.Lock", "itself blocked"},
 			{142, "blocked in Mutex.Lock", "itself blocked"},
 		}},
+		{"08-buggy", "katas/08-handler-goroutine/orders.go", []named{
+			{75, "the audit log", "net/http cancels as soon as the handler returns"},
+			{76, "left waiting", "nothing counts it or can stop it"},
+			{90, "", ""},
+			{103, "Shutdown returned", "returns at once"},
+		}},
 		{"10-buggy", "katas/10-once-cond/pool.go", []named{
 			{49, "Get panicked: pool: cannot reach the database", "panics inside Once.Do"},
 			{60, "Get panicked", "counts the call as done"},
