@@ -45,7 +45,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	} else {
 		next := ""
 		if id := w.Next(s, k); id != "" {
-			next = num(w.cat.Katas[w.cat.Index(id)])
+			next = w.cat.Katas[w.cat.Index(id)].Num()
 		}
 		printVerdict(e, k, v, next)
 	}

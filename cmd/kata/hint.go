@@ -28,9 +28,9 @@ func cmdHint(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s · hint %d of %d\n\n", k.ID, n, len(hints))
 	fmt.Fprint(e.stdout, renderMarkdown(e, hints[n-1]))
 	if n < len(hints) {
-		fmt.Fprintf(e.stdout, "\nMore: kata hint %s\n", num(k))
+		fmt.Fprintf(e.stdout, "\nMore: kata hint %s\n", k.Num())
 	} else {
-		fmt.Fprintf(e.stdout, "\nThat was the last hint. The chapter explains the mechanism: kata book %s\n", num(k))
+		fmt.Fprintf(e.stdout, "\nThat was the last hint. The chapter explains the mechanism: kata book %s\n", k.Num())
 	}
 	return nil
 }

@@ -59,7 +59,7 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "All %d katas solved. kata book for the chapters, kata help for more.\n", solved)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%d of %d solved. Next: edit %s, then kata check %s\n", solved, len(rows), path.Join(cur.Dir, cur.Files[0]), num(cur))
+	fmt.Fprintf(e.stdout, "%d of %d solved. Next: edit %s, then kata check %s\n", solved, len(rows), path.Join(cur.Dir, cur.Files[0]), cur.Num())
 	return nil
 }
 

@@ -25,7 +25,7 @@ func cmdSolution(ctx context.Context, e *env, args []string) error {
 	}
 	if !unlocked {
 		if !*reveal {
-			return &exitError{code: exitFailing, msg: fmt.Sprintf("%s is not solved yet: the solution unlocks when `kata check %s` passes. (kata hint %s helps; --reveal shows it anyway.)", k.ID, num(k), num(k))}
+			return &exitError{code: exitFailing, msg: fmt.Sprintf("%s is not solved yet: the solution unlocks when `kata check %s` passes. (kata hint %s helps; --reveal shows it anyway.)", k.ID, k.Num(), k.Num())}
 		}
 		if e.getenv("KATA_LOCK_SOLUTIONS") == "1" {
 			return &exitError{code: exitFailing, msg: "solutions are locked for this workshop (KATA_LOCK_SOLUTIONS=1): ask your facilitator"}

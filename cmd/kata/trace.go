@@ -39,7 +39,7 @@ func cmdTrace(ctx context.Context, e *env, args []string) error {
 	}
 	tr, err := runner.Trace(ctx, k, check.TraceOptions{Run: *test, Keep: *out})
 	if err != nil {
-		return &exitError{code: exitFailing, msg: fmt.Sprintf("trace %s: %v (kata check %02d still works)", k.ID, err, k.Number)}
+		return &exitError{code: exitFailing, msg: fmt.Sprintf("trace %s: %v (kata check %s still works)", k.ID, err, k.Num())}
 	}
 	if *asJSON {
 		return writeJSON(e, traceDoc{Schema: jsonSchema, Kata: k.ID, Outcome: tr.Verdict.Outcome, Timeline: tr.Timeline, TraceFile: tr.TraceFile})

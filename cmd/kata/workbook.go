@@ -84,6 +84,3 @@ func confirm(e *env, yes bool, question string) (bool, error) {
 	}
 	return false, nil
 }
-
-// num is a kata's number as the commands take it, e.g. "01".
-func num(k catalog.Kata) string { return fmt.Sprintf("%02d", k.Number) }

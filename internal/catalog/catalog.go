@@ -102,6 +102,9 @@ type Cause struct {
 	Why string `json:"why"`
 }
 
+// Num is the kata's number as the commands take it and print it, e.g. "01".
+func (k Kata) Num() string { return fmt.Sprintf("%02d", k.Number) }
+
 // KnownCategories returns the bug categories of the ASPLOS 2019 taxonomy, as
 // kata.json spells them: blocking bugs first, then non-blocking ones.
 func KnownCategories() []string {

@@ -254,3 +254,10 @@ func TestLoadWithNoValidKata(t *testing.T) {
 	assert.Nil(t, c)
 	require.ErrorContains(t, err, "katas/01-first/kata.json")
 }
+
+// TestNum: a kata's number as the commands print it, two digits at least.
+func TestNum(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	assert.Equal(t, "01", Kata{Number: 1}.Num())
+	assert.Equal(t, "101", Kata{Number: 101}.Num())
+}

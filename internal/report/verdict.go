@@ -14,7 +14,7 @@ import (
 // suggest after a solve ("" when every kata is solved).
 func Verdict(k catalog.Kata, v check.Verdict, next string, opts Options) string {
 	var b strings.Builder
-	num := fmt.Sprintf("%02d", k.Number)
+	num := k.Num()
 	switch v.Outcome {
 	case check.Solved:
 		fmt.Fprintf(&b, "✔ %s solved in %s: the tests pass under the race detector, no leaked goroutines, go vet is clean.\n", k.ID, v.Duration.Round(100*time.Millisecond))

@@ -117,7 +117,7 @@ func (w *Workbook) BookFile(name string) (string, error) {
 	}
 	e := &NotInBookError{Name: name, Pages: w.Pages()}
 	for _, k := range w.Catalog.Katas {
-		e.Katas = append(e.Katas, fmt.Sprintf("%02d", k.Number))
+		e.Katas = append(e.Katas, k.Num())
 	}
 	return "", e
 }
