@@ -214,13 +214,8 @@ func (a *analyser) cancelReturns(b *ast.BlockStmt) {
 	}
 	inLoop := map[*ast.SelectStmt]bool{}
 	inspectOwn(b, func(n ast.Node) {
-		var body *ast.BlockStmt
-		switch n := n.(type) {
-		case *ast.ForStmt:
-			body = n.Body
-		case *ast.RangeStmt:
-			body = n.Body
-		default:
+		body := loopBody(n)
+		if body == nil {
 			return
 		}
 		inspectOwn(body, func(n ast.Node) {

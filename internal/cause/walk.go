@@ -79,14 +79,7 @@ func (a *analyser) blocks(b *ast.BlockStmt) {
 	ast.Inspect(b, func(n ast.Node) bool {
 		list, _ := stmtList(n)
 		for i, s := range list {
-			var body *ast.BlockStmt
-			switch s := s.(type) {
-			case *ast.ForStmt:
-				body = s.Body
-			case *ast.RangeStmt:
-				body = s.Body
-			}
-			if body != nil {
+			if body := loopBody(s); body != nil {
 				after[body] = afterLoop{rest: list[i+1:], fnEnd: n == b}
 			}
 		}
@@ -118,6 +111,17 @@ func stmtList(n ast.Node) ([]ast.Stmt, bool) {
 		return n.Body, true
 	}
 	return nil, false
+}
+
+// loopBody is the body of a for or range statement; nil for any other node.
+func loopBody(n ast.Node) *ast.BlockStmt {
+	switch n := n.(type) {
+	case *ast.ForStmt:
+		return n.Body
+	case *ast.RangeStmt:
+		return n.Body
+	}
+	return nil
 }
 
 // afterLoop is what runs after a loop: the rest of its list, and whether
