@@ -1,6 +1,7 @@
 // Package report renders a diagnosis for people (plain text, optionally
-// coloured) and for programs (one JSON document). Rendering is pure: data
-// in, string or bytes out; the caller decides where they go.
+// coloured) and for programs (one JSON document, with a schema version),
+// and an attempt's verdict and build progress for people. Rendering is
+// pure: data in, string or bytes out; the caller decides where they go.
 package report
 
 import (

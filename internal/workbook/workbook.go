@@ -1,8 +1,10 @@
 // Package workbook holds the learner-facing operations shared by the
 // subcommands of cmd/kata and the app's engine: opening the workbook,
-// which kata is current and next (answered by internal/progress), recording
-// a verdict, the solution and its diff, resetting a kata with a backup, and
-// warming the build cache.
+// which kata is current and next (answered by internal/progress), the list
+// of katas with their progress, recording a verdict, reading a hint,
+// unlocking or revealing the solution and its diff, the book's pages,
+// resetting a kata with a backup, downloading modules and warming the
+// build cache.
 package workbook
 
 import (
