@@ -302,7 +302,7 @@ func (g leakGroup) finding() Finding {
 // openBody is the finding for net/http's goroutines left waiting for a
 // response body to be closed; conns counts persistConn read loops.
 func (d *Diagnoser) openBody(b *block, conns int) Finding {
-	detail := fmt.Sprintf("%s still open (net/http's persistConn.readLoop/writeLoop goroutines are waiting for it)", plural(conns, "connection"))
+	detail := fmt.Sprintf("%s still open (net/http's persistConn.readLoop/writeLoop goroutines are waiting for it)", Count(conns, "connection"))
 	if conns == 0 {
 		detail = "net/http goroutines that wait for a response body to be closed are still running"
 	}
@@ -425,7 +425,9 @@ func (d *Diagnoser) allLibrary(lines []string) bool {
 	return true
 }
 
-func plural(n int, word string) string {
+// Count says how many of something there are, in words: "1 finding",
+// "2 findings". Every output of the runner counts with it.
+func Count(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}

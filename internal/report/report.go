@@ -164,13 +164,13 @@ func Summary(r diagnose.Result) string {
 	}
 	var parts []string
 	if n := len(r.Findings); n > 0 {
-		parts = append(parts, plural(n, "finding")+" ("+countKinds(r.Findings)+")")
+		parts = append(parts, diagnose.Count(n, "finding")+" ("+countKinds(r.Findings)+")")
 	}
 	switch {
 	case r.BuildFailed:
 		parts = append(parts, "the package does not compile")
 	case len(r.Tests) > 0:
-		t := plural(passed, "test") + " passed"
+		t := diagnose.Count(passed, "test") + " passed"
 		if failed > 0 {
 			t += ", " + strconv.Itoa(failed) + " failed"
 		}
@@ -210,13 +210,6 @@ func countKinds(fs []diagnose.Finding) string {
 		s[i] = strconv.Itoa(counts[k]) + " " + string(k)
 	}
 	return strings.Join(s, ", ")
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
 }
 
 // Text renders a whole result: every finding, then Footer.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/gokatas/concurrency/internal/diagnose"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ func Verdict(k catalog.Kata, v check.Verdict, next string, opts Options) string 
 	case check.Almost:
 		fmt.Fprintf(&b, "~ %s almost: the tests pass, but:\n", k.ID)
 	default:
-		fmt.Fprintf(&b, "✘ %s is not solved yet (%d finding(s)):\n", k.ID, len(v.Findings))
+		fmt.Fprintf(&b, "✘ %s is not solved yet (%s):\n", k.ID, diagnose.Count(len(v.Findings), "finding"))
 	}
 	writeNotes(&b, v.Notes)
 	b.WriteString("\n" + Findings(v.Findings, opts) + "\n")

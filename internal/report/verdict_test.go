@@ -67,7 +67,7 @@ func TestVerdict(t *testing.T) {
 				"  note: n\n  Compare with the official solution: kata solution 01 --diff\n" +
 				"  That was the last pending kata: every kata is solved.\n"},
 		{name: "failing", v: check.Verdict{Outcome: check.Failing, Findings: []diagnose.Finding{race}, Notes: []string{"n"}},
-			want: "✘ 01-x is not solved yet (1 finding(s)):\n  note: n\n\nrace  a.go:3  data race\n\nStuck? kata hint 01\n"},
+			want: "✘ 01-x is not solved yet (1 finding):\n  note: n\n\nrace  a.go:3  data race\n\nStuck? kata hint 01\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

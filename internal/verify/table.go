@@ -56,8 +56,8 @@ func (rep Report) WriteTable(w io.Writer) {
 	if rep.Stress != "" {
 		stress = "; stress: " + rep.Stress
 	}
-	fmt.Fprintf(w, "verify took %s (buggy and solution: %d run(s) at GOMAXPROCS %v; cases: %d at %v%s)\n",
-		rep.Duration.Round(100*time.Millisecond), rep.Shipped.Runs, rep.Shipped.Procs, rep.Cases.Runs, rep.Cases.Procs, stress)
+	fmt.Fprintf(w, "verify took %s (buggy and solution: %s at GOMAXPROCS %v; cases: %d at %v%s)\n",
+		rep.Duration.Round(100*time.Millisecond), diagnose.Count(rep.Shipped.Runs, "run"), rep.Shipped.Procs, rep.Cases.Runs, rep.Cases.Procs, stress)
 	fmt.Fprintf(w, "%d passed, %d failed\n", rep.Passed, rep.Failed)
 }
 

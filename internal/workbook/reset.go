@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gokatas/concurrency/internal/catalog"
+	"github.com/gokatas/concurrency/internal/diagnose"
 	"github.com/gokatas/concurrency/internal/progress"
 	"github.com/gokatas/concurrency/internal/restore"
 )
@@ -29,17 +30,9 @@ func (r Reset) String() string {
 	case r.Restored == 0:
 		return r.Kata.ID + " was already as shipped"
 	case r.Backup == "":
-		return fmt.Sprintf("%s reset: %s put back; there was nothing of yours to back up", r.Kata.ID, files(r.Restored))
+		return fmt.Sprintf("%s reset: %s put back; there was nothing of yours to back up", r.Kata.ID, diagnose.Count(r.Restored, "file"))
 	}
-	return fmt.Sprintf("%s reset: %s put back; your version is in %s", r.Kata.ID, files(r.Restored), r.Backup)
-}
-
-// files counts files in words: "1 file", "2 files".
-func files(n int) string {
-	if n == 1 {
-		return "1 file"
-	}
-	return fmt.Sprintf("%d files", n)
+	return fmt.Sprintf("%s reset: %s put back; your version is in %s", r.Kata.ID, diagnose.Count(r.Restored, "file"), r.Backup)
 }
 
 // Reset restores the shipped files of each kata in turn, backing the
