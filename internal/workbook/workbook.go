@@ -28,7 +28,8 @@ type Workbook struct {
 // shipped originals while they are still untouched; warn hears what is
 // worth a warning but does not stop the workbook (a failed snapshot, a
 // corrupt progress file moved aside, a kata whose metadata is broken: it
-// is left out, one warning per kata).
+// is left out, one warning per kata; a shipped file that an update of the
+// workbook changed while the learner was editing it: their file is kept).
 func Open(root, stateDir string, warn func(msg string)) (*Workbook, error) {
 	c, err := catalog.Load(root)
 	if c == nil {
@@ -37,6 +38,13 @@ func Open(root, stateDir string, warn func(msg string)) (*Workbook, error) {
 	for _, p := range c.Problems {
 		if warn != nil {
 			warn(p.Error() + " (the kata is left out until this is fixed)")
+		}
+	}
+	if warn != nil {
+		for _, k := range c.Katas {
+			for _, note := range pristine.Updated(c, k, stateDir) {
+				warn(note) // an update changed a file the learner is editing
+			}
 		}
 	}
 	if err := pristine.Snapshot(c, stateDir); err != nil && warn != nil {

@@ -41,3 +41,34 @@ func writeTestFile(t *testing.T, root, rel, content string) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 }
+
+// TestOpenSaysWhatAnUpdateChanged: a workbook update that ships a new
+// version of a file the learner is editing keeps their file and says so,
+// with how to start over; nothing is said when nothing changed.
+func TestOpenSaysWhatAnUpdateChanged(t *testing.T) {
+	root, state := t.TempDir(), t.TempDir()
+	write := func(rel, content string) { writeTestFile(t, root, rel, content) }
+	meta := func(shipped string) string {
+		return `{"format":1,"id":"01-a","title":"A","summary":"A.","files":["a.go"],"detectors":["race"],"minutes":1,"chapter":"book/01-a.md","originals":{"a.go":"` + catalog.Hash([]byte(shipped)) + `"}}`
+	}
+	write("go.mod", "module example.com/w\n\ngo 1.25\n")
+	write("book/01-a.md", "# A\n")
+	write("katas/01-a/hints.md", "## 1\n## 2\n## 3\n")
+	write("katas/01-a/a.go", "package a // v1\n")
+	write("katas/01-a/kata.json", meta("package a // v1\n"))
+	var warnings []string
+	warn := func(m string) { warnings = append(warnings, m) }
+	_, err := Open(root, state, warn)
+	require.NoError(t, err)
+	assert.Empty(t, warnings)
+
+	write("katas/01-a/a.go", "package a // mine\n")          // the learner edits
+	write("katas/01-a/kata.json", meta("package a // v2\n")) // the update ships v2
+	_, err = Open(root, state, warn)
+	require.NoError(t, err)
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "changed in this version of the workbook; your edits are kept")
+	mine, err := os.ReadFile(filepath.Join(root, "katas/01-a/a.go"))
+	require.NoError(t, err)
+	assert.Equal(t, "package a // mine\n", string(mine))
+}
