@@ -51,7 +51,7 @@ func TestKata(t *testing.T) {
 		{name: "edited", working: ptr("package a // mine\n"), snapshot: true, restored: []string{"a.go"}, backup: ptr("package a // mine\n")},
 		{name: "deleted", working: nil, snapshot: true, restored: []string{"a.go"}},
 		{name: "as shipped", working: ptr(shipped), snapshot: true},
-		{name: "no original anywhere", working: ptr("package a // mine\n"), err: "no original was found"},
+		{name: "no original anywhere", working: ptr("package a // mine\n"), err: "its shipped version was found nowhere"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
