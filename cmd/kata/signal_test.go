@@ -47,7 +47,7 @@ func addSlowKata(t *testing.T, h *harness) {
   "files": ["slow.go"], "detectors": ["deadlock"], "minutes": 1, "chapter": "book/09-slow.md",
   "originals": {"slow.go": "` + hex.EncodeToString(sum[:]) + `"}}`,
 		"katas/09-slow/slow.go":      code,
-		"katas/09-slow/slow_test.go": "package slow\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestSlow(t *testing.T) { Slow(); time.Sleep(time.Minute) }\n",
+		"katas/09-slow/slow_test.go": "package slow\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestSlow(t *testing.T) { Slow(); time.Sleep(time.Hour) }\n",
 		"katas/09-slow/hints.md":     "# Hints\n\n## One\n\nWait.\n",
 		"book/09-slow.md":            "# 09 · Slow\n",
 	}
@@ -81,7 +81,9 @@ func TestInterrupt(t *testing.T) {
 	var ee *exec.ExitError
 	require.True(t, errors.As(err, &ee), "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
 	assert.Equal(t, 130, ee.ExitCode(), "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
-	assert.Less(t, time.Since(start), 10*time.Second, "stops at once, not after the test's minute")
+	// The test sleeps an hour: returning at all means it was stopped. The
+	// bound only names the failure; no loaded machine takes minutes to kill.
+	assert.Less(t, time.Since(start), 5*time.Minute, "stops at once, not after the test's hour")
 	assert.Contains(t, errOut.String(), "kata: interrupted")
 }
 

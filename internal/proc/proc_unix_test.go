@@ -67,7 +67,9 @@ func TestNoOrphans(t *testing.T) {
 			cmd.Timeout = tt.timeout
 			start := time.Now()
 			res, err := Run(ctx, cmd)
-			assert.Less(t, time.Since(start), 5*time.Second)
+			// The scripts sleep 1000 s: returning at all means the group was
+			// killed; the bound only names the failure, no machine misses it.
+			assert.Less(t, time.Since(start), 5*time.Minute)
 			tt.check(t, res, err)
 			require.NotZero(t, res.PID)
 
