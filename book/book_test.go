@@ -24,16 +24,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/gokatas/concurrency/internal/catalog"
+	"github.com/gokatas/concurrency/internal/pristine"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -149,33 +149,40 @@ func TestSnippetsQuoteRealFiles(t *testing.T) {
 
 var errEdited = errors.New("edited kata file")
 
-// shippedSource reads a repository file as shipped. A kata file is the
-// learner's to edit: when its content no longer matches the hash in its
-// kata.json, the original comes from git HEAD, so a learner's work in
-// progress never breaks the book's tests.
+// shippedSource reads a repository file as shipped. A kata's learner file
+// is the learner's to edit, solve or delete: its original comes from the
+// working tree when it still matches kata.json's hash, else from the
+// state folder's snapshot or git history (internal/pristine), so a
+// learner's work never breaks the book's tests.
 func shippedSource(rel string) ([]byte, error) {
 	data, err := os.ReadFile(filepath.Join("..", filepath.FromSlash(rel)))
-	if err != nil || !strings.HasPrefix(rel, "katas/") {
+	if !strings.HasPrefix(rel, "katas/") {
 		return data, err
 	}
-	meta, err := os.ReadFile(filepath.Join("..", filepath.FromSlash(path.Dir(rel)), "kata.json"))
-	if err != nil {
-		return data, nil
+	c, _ := catalog.Load("..")
+	if c == nil {
+		return data, err
 	}
-	var m struct{ Originals map[string]string }
-	if err := json.Unmarshal(meta, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", path.Dir(rel)+"/kata.json", err)
+	i := slices.IndexFunc(c.Katas, func(k catalog.Kata) bool {
+		return k.Dir == path.Dir(rel) && slices.Contains(k.Files, path.Base(rel))
+	})
+	if i < 0 {
+		return data, err // a test file, or not a kata file: never the learner's
 	}
-	want, ok := m.Originals[path.Base(rel)]
-	sum := sha256.Sum256(data)
-	if !ok || hex.EncodeToString(sum[:]) == want {
-		return data, nil
+	state := os.Getenv("KATA_STATE_DIR")
+	if state == "" {
+		state = filepath.Join(c.Root, ".kata")
 	}
-	orig, err := exec.Command("git", "-C", "..", "show", "HEAD:"+rel).Output()
-	if err != nil {
+	origs, ferr := pristine.Find(context.Background(), c, c.Katas[i], state)
+	if ferr != nil {
 		return nil, errEdited
 	}
-	return orig, nil
+	for _, o := range origs {
+		if o.File == path.Base(rel) {
+			return o.Content, nil
+		}
+	}
+	return nil, errEdited
 }
 
 func normalise(s string) string {

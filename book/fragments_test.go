@@ -32,6 +32,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/gokatas/concurrency/internal/catalog"
 	"go/ast"
 	"go/importer"
 	"go/parser"
@@ -238,11 +239,21 @@ func funcName(fd *ast.FuncDecl) string {
 }
 
 // packageFiles reads the non-test Go files of a repository folder, as
-// shipped (a kata file a learner is editing comes from git).
+// shipped (a kata file a learner is editing, or deleted, comes from its
+// original: see shippedSource).
 func packageFiles(dir string) (map[string]string, error) {
 	names, err := filepath.Glob(filepath.Join("..", filepath.FromSlash(dir), "*.go"))
 	if err != nil {
 		return nil, err
+	}
+	if c, _ := catalog.Load(".."); c != nil {
+		for _, k := range c.Katas {
+			for _, f := range k.Files {
+				if p := filepath.Join("..", filepath.FromSlash(k.Dir), f); k.Dir == dir && !slices.Contains(names, p) {
+					names = append(names, p) // a learner file the learner deleted
+				}
+			}
+		}
 	}
 	files := map[string]string{}
 	for _, n := range names {
