@@ -45,8 +45,9 @@ type Binary struct {
 	Failed bool
 	Output []byte
 
-	dir        string // the temporary folder holding the binary and the overlay
-	overlayArg string // "-overlay=<file>" or ""
+	dir        string            // the temporary folder holding the binary and the overlay
+	overlayArg string            // "-overlay=<file>" or ""
+	overlay    map[string]string // what the overlay replaces: absolute path → replacement
 	importPath string
 }
 
@@ -108,6 +109,7 @@ func (b *Binary) writeOverlay(overlay map[string]string) error {
 	if len(overlay) == 0 {
 		return nil
 	}
+	b.overlay = overlay
 	data, err := json.Marshal(map[string]any{"Replace": overlay})
 	if err != nil {
 		return fmt.Errorf("overlay: %w", err)
@@ -197,7 +199,7 @@ func (r *Runner) staleRaceStd(ctx context.Context, b *Binary) int {
 // compiler's findings, or the go command's own words when it printed no
 // compiler error.
 func (r *Runner) BuildVerdict(b *Binary) Verdict {
-	d := diagnose.New(diagnose.Options{Root: r.Root, KataDir: b.Kata.Dir})
+	d := diagnose.New(r.diagnoseOptions(b))
 	var plain []string
 	for line := range strings.Lines(string(b.Output)) {
 		ev := testjson.Parse([]byte(strings.TrimRight(line, "\n")))

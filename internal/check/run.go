@@ -35,7 +35,7 @@ const timeoutGrace = 5 * time.Second
 // runner's Timeout, and judges that run alone (go vet is not part of it).
 // send, if set, hears every line of output and every finding as it comes.
 func (r *Runner) Test(ctx context.Context, b *Binary, e Env, send func(Update)) (Verdict, error) {
-	d := diagnose.New(diagnose.Options{Root: r.Root, KataDir: b.Kata.Dir})
+	d := diagnose.New(r.diagnoseOptions(b))
 	res, err := r.exec(ctx, b, e, func(ev testjson.Event) {
 		if ev.Output != "" && send != nil {
 			send(Update{Line: strings.TrimRight(ev.Output, "\n")})
