@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -160,8 +161,12 @@ func Originals(ctx context.Context, c *catalog.Catalog, k catalog.Kata, stateDir
 			continue
 		}
 		out[o.File] = o.Content
-		notes = append(notes, fmt.Sprintf("%s/%s differs from the shipped file (its hash in kata.json): judged the original from %s; if you are changing the kata, update the hash to verify your version",
-			k.Dir, o.File, o.Source))
+		state := "differs from the shipped file (its hash in kata.json)"
+		if _, err := os.Stat(c.Path(k.Dir, o.File)); errors.Is(err, fs.ErrNotExist) {
+			state = "is missing"
+		}
+		notes = append(notes, fmt.Sprintf("%s/%s %s: judged the original from %s; if you are changing the kata, update the hash to verify your version",
+			k.Dir, o.File, state, o.Source))
 	}
 	return out, notes, nil
 }
