@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // parseArgs parses flags that may come before, between or after positional
@@ -15,8 +18,16 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, &exitError{code: exitUsage, msg: fmt.Sprintf("%s: %v\nusage: %s", fs.Name(), err, usageOf(fs))}
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, &exitError{code: exitOK, msg: helpOf(fs)}
+		}
+		if err != nil {
+			msg := fmt.Sprintf("%v\nusage: %s", err, usageOf(fs))
+			if fs.Name() != "kata" {
+				msg = fs.Name() + ": " + msg
+			}
+			return nil, &exitError{code: exitUsage, msg: msg}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -30,17 +41,40 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// usageOf lists a flag set's flags on one line.
+// usageOf lists a flag set's flags after the command, wrapped between
+// flags so that no line, after "usage: ", is wider than an 80-column
+// terminal.
 func usageOf(fs *flag.FlagSet) string {
 	var b strings.Builder
-	b.WriteString("kata " + fs.Name())
+	b.WriteString("kata")
+	if fs.Name() != "kata" { // the app's own flags have no subcommand
+		b.WriteString(" " + fs.Name())
+	}
+	width := len("usage: ") + b.Len()
 	fs.VisitAll(func(f *flag.Flag) {
-		name, _ := flag.UnquoteUsage(f)
-		if name == "" {
-			fmt.Fprintf(&b, " [--%s]", f.Name)
-		} else {
-			fmt.Fprintf(&b, " [--%s %s]", f.Name, name)
+		item := "[--" + f.Name + "]"
+		if name, _ := flag.UnquoteUsage(f); name != "" {
+			item = "[--" + f.Name + " " + name + "]"
 		}
+		if width+1+len(item) > termWidth {
+			b.WriteString("\n     ")
+			width = 5
+		}
+		b.WriteString(" " + item)
+		width += 1 + len(item)
 	})
 	return b.String()
+}
+
+// helpOf is a command's --help: its usage line and each flag with what it
+// does, wrapped to 80 columns.
+func helpOf(fs *flag.FlagSet) string {
+	var b strings.Builder
+	b.WriteString("usage: " + usageOf(fs) + "\n")
+	fs.VisitAll(func(f *flag.Flag) {
+		name, text := flag.UnquoteUsage(f)
+		text = ansi.Wordwrap(text, termWidth-6, "")
+		fmt.Fprintf(&b, "  %s\n      %s\n", strings.TrimSpace("--"+f.Name+" "+name), strings.ReplaceAll(text, "\n", "\n      "))
+	})
+	return strings.TrimRight(b.String(), "\n")
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -28,9 +27,8 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: exitUsage, msg: "explain: stdin is a terminal; pipe a test run into it:\n  go test -race -json ./katas/01-wg-ordering/ | kata explain"}
 	}
 	d := diagnose.New(diagnose.ModuleOptions(e.dir))
-	out := bufio.NewWriter(e.stdout)
-	p := findingPrinter{out: out, opts: report.Options{Color: report.ColorEnabled(e.stdoutTTY, e.getenv)}}
-	show := p.show // text output streams: each finding as soon as it is complete
+	stream := report.NewStream(e.stdout, report.Options{Color: report.ColorEnabled(e.stdoutTTY, e.getenv)})
+	show := stream.Show // text output streams: each finding as soon as it is complete
 	if *asJSON {
 		show = nil
 	}
@@ -48,46 +46,17 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	res := d.Result()
 	if *asJSON {
 		b, err := report.JSON(res)
+		if err == nil {
+			_, err = e.stdout.Write(b)
+		}
 		if err != nil {
 			return fmt.Errorf("explain: %w", err)
 		}
-		out.Write(b)
-	} else {
-		for _, f := range res.Findings[p.shown:] {
-			p.write(f)
-		}
-		if p.shown > 0 {
-			out.WriteByte('\n')
-		}
-		out.WriteString(report.Footer(res, report.Options{Color: p.opts.Color, Tests: true}))
-	}
-	if err := out.Flush(); err != nil {
+	} else if err := stream.End(res); err != nil {
 		return fmt.Errorf("explain: %w", err)
 	}
 	if len(res.Findings) > 0 || !res.Passed {
 		return &exitError{code: exitFailing}
 	}
 	return nil
-}
-
-// findingPrinter writes findings one block at a time, a blank line between.
-type findingPrinter struct {
-	out   *bufio.Writer
-	opts  report.Options
-	shown int
-}
-
-// write adds one finding's block.
-func (p *findingPrinter) write(f diagnose.Finding) {
-	if p.shown > 0 {
-		p.out.WriteByte('\n')
-	}
-	p.out.WriteString(report.Finding(f, p.opts))
-	p.shown++
-}
-
-// show writes one finding and flushes it, so it is seen while the run goes on.
-func (p *findingPrinter) show(f diagnose.Finding) error {
-	p.write(f)
-	return p.out.Flush()
 }

@@ -85,6 +85,8 @@ func main() {
 	switch {
 	case code == exitSIGINT:
 		fmt.Fprintln(os.Stderr, "kata: interrupted")
+	case code == exitOK && err != nil:
+		fmt.Fprintln(os.Stdout, err.Error()) // a command's --help
 	case err != nil && err.Error() != "":
 		fmt.Fprintln(os.Stderr, fitLines("kata: "+err.Error(), termWidth))
 	}
@@ -123,29 +125,12 @@ func exitCode(ctx context.Context, err error) int {
 // flags) is the guided app in a terminal and the list elsewhere.
 func run(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && !isHelp(args[0]) && !isVersion(args[0])) {
+		f, err := parseAppFlags(e, args)
+		if err != nil {
+			return err
+		}
 		if e.stdinTTY && e.stdoutTTY {
-			return runTUI(ctx, e, args)
-		}
-		route := ""
-		for i := 0; i < len(args); i++ {
-			// The app's own flags (parsed by runTUI) are accepted off a terminal too.
-			name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
-			switch {
-			case name == "route" && !hasValue && i+1 < len(args):
-				i++
-				route = args[i]
-			case name == "route":
-				route = value
-			case slices.Contains([]string{"manual", "poll", "route"}, name):
-			default:
-				usage(e.stderr)
-				return &exitError{code: exitUsage, msg: fmt.Sprintf("unknown flag %q", args[i])}
-			}
-		}
-		if route != "" {
-			if err := checkRoute(e, route); err != nil {
-				return err
-			}
+			return runTUI(ctx, e, f)
 		}
 		return cmdList(ctx, e, nil)
 	}

@@ -30,14 +30,14 @@ func cmdTrace(ctx context.Context, e *env, args []string) error {
 	test := fs.String("test", "", "trace only the tests matching `NAME` (as go test -run)")
 	out := fs.String("out", "", "keep the raw trace in `FILE`, for go tool trace")
 	width := fs.Int("width", 0, "draw the timeline this many columns wide (default: the terminal's, or 100)")
-	_, k, runner, err := openRunner(ctx, e, fs, args)
+	w, k, runner, err := openRunner(ctx, e, fs, args)
 	if err != nil {
 		return err
 	}
 	if !*asJSON {
 		fmt.Fprintf(e.stderr, "tracing %s (its tests run once with the execution tracer)…\n", k.ID)
 	}
-	tr, err := runner.Trace(ctx, k, check.TraceOptions{Run: *test, Keep: *out})
+	tr, err := w.Trace(ctx, runner, k, false, check.TraceOptions{Run: *test, Keep: *out})
 	if err != nil {
 		return &exitError{code: exitFailing, msg: fmt.Sprintf("trace %s: %v (kata check %s still works)", k.ID, err, k.Num())}
 	}

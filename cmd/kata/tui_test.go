@@ -41,7 +41,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	r.SetColorProfile(termenv.Ascii)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	model := tui.New(ctx, &tuiEngine{w: w, runner: &check.Runner{Root: w.cat.Root, Race: true}},
+	model := tui.New(ctx, tui.NewEngine(w.Workbook, &check.Runner{Root: w.cat.Root, Race: true}),
 		tui.Options{Styles: tui.NewStyles(r), Markdown: tui.NewMarkdown("ascii"), Warm: true})
 	tm := teatest.NewTestModel(t, model, teatest.WithInitialTermSize(100, 40))
 	// A failed wait ends the test early: stop the app then too, so that

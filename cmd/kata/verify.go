@@ -28,21 +28,24 @@ func spin() {
 type verifyFlags struct {
 	runs                       int
 	stress, asJSON, wrong, alt bool
-	buggy                      bool
+	buggy, solution            bool
 	kataID                     string
 }
 
-// cmdVerify is `kata verify [--runs N] [--stress] [--buggy|--wrong|--alt] [--json] [KATA...]`: the self-check.
+// cmdVerify is `kata verify [--runs N] [--stress] [--buggy] [--solution]
+// [--wrong] [--alt] [--json] [KATA...]`: the self-check. The kind flags add
+// up; with none, every kind is checked.
 func cmdVerify(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	var f verifyFlags
-	fs.IntVar(&f.runs, "runs", 0, "repeat everything N times, at GOMAXPROCS 1, 2 and 4 (default: buggy and solution once at 1, 2, 4; each catalogue case once at 2)")
+	fs.IntVar(&f.runs, "runs", 0, "repeat everything `N` times, at GOMAXPROCS 1, 2 and 4 (default: buggy and solution once at 1, 2, 4; each catalogue case once at 2)")
 	fs.BoolVar(&f.stress, "stress", false, "saturate every CPU with a busy process and run the tests at GOGC=5")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON document instead of the table")
-	fs.StringVar(&f.kataID, "kata", "", "the kata to check (or KATA arguments)")
+	fs.StringVar(&f.kataID, "kata", "", "the `KATA` to check (or KATA arguments)")
 	fs.BoolVar(&f.wrong, "wrong", false, "check only the catalogue's wrong fixes")
 	fs.BoolVar(&f.alt, "alt", false, "check only the catalogue's alternative fixes")
 	fs.BoolVar(&f.buggy, "buggy", false, "check only the kata as shipped (its detectors and declared causes)")
+	fs.BoolVar(&f.solution, "solution", false, "check only the official solution")
 	names, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -105,6 +108,9 @@ func verifyOptions(e *env, c *catalog.Catalog, names []string, f verifyFlags) (v
 	}
 	if f.buggy {
 		o.Kinds = append(o.Kinds, verify.Buggy)
+	}
+	if f.solution {
+		o.Kinds = append(o.Kinds, verify.Solution)
 	}
 	if f.wrong {
 		o.Kinds = append(o.Kinds, verify.Wrong)

@@ -2,9 +2,11 @@
 // coloured) and for programs (one JSON document, with a schema version),
 // and an attempt's verdict and build progress for people. Rendering is
 // pure: data in, string or bytes out; the caller decides where they go.
+// The one writer is Stream, which shows findings as a run produces them.
 package report
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -280,4 +282,45 @@ func JSON(r diagnose.Result) ([]byte, error) {
 		return nil, fmt.Errorf("encode report: %w", err)
 	}
 	return append(b, '\n'), nil
+}
+
+// Stream writes findings to w one block at a time, a blank line between,
+// flushing each as it comes, so a reader sees them while a run goes on
+// (kata explain).
+type Stream struct {
+	w     *bufio.Writer
+	opts  Options
+	shown int
+}
+
+// NewStream writes to w in the looks of opts.
+func NewStream(w io.Writer, opts Options) *Stream {
+	return &Stream{w: bufio.NewWriter(w), opts: opts}
+}
+
+// Show writes one finding and flushes it.
+func (s *Stream) Show(f diagnose.Finding) error {
+	s.write(f)
+	return s.w.Flush()
+}
+
+// write adds one finding's block.
+func (s *Stream) write(f diagnose.Finding) {
+	if s.shown > 0 {
+		s.w.WriteByte('\n')
+	}
+	s.w.WriteString(Finding(f, s.opts))
+	s.shown++
+}
+
+// End writes the findings of r not shown yet and the footer, and flushes.
+func (s *Stream) End(r diagnose.Result) error {
+	for _, f := range r.Findings[min(s.shown, len(r.Findings)):] {
+		s.write(f)
+	}
+	if s.shown > 0 {
+		s.w.WriteByte('\n')
+	}
+	s.w.WriteString(Footer(r, Options{Color: s.opts.Color, Tests: true}))
+	return s.w.Flush()
 }

@@ -17,8 +17,8 @@ import (
 	"github.com/gokatas/concurrency/internal/timeline"
 )
 
-// Engine is everything the app needs from the workbook. cmd/kata adapts
-// the real catalog, progress store, checker and originals to it.
+// Engine is everything the app needs from the workbook: NewEngine adapts the
+// real workbook and checker to it; the tests use a fake.
 type Engine interface {
 	// Root is the absolute repository root.
 	Root() string
