@@ -66,20 +66,16 @@ func openRunner(ctx context.Context, e *env, fs *flag.FlagSet, args []string) (*
 	return w, k, runner, err
 }
 
-// newRunner probes the toolchain and builds a runner: with -race when it
-// can work, without (and saying so) when it cannot.
+// newRunner is check.NewRunner with its warnings on stderr.
 func newRunner(ctx context.Context, e *env, root string) (*check.Runner, error) {
-	info, err := toolchain.Probe(ctx, "")
+	r, warnings, err := check.NewRunner(ctx, root)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, msg: err.Error()}
 	}
-	for _, p := range info.Problems() {
-		if p.Fatal {
-			return nil, &exitError{code: exitUsage, msg: p.What + "\n  fix: " + p.Fix}
-		}
+	for _, p := range warnings {
 		fmt.Fprintf(e.stderr, "kata: warning: %s; race checks will not run.\n  fix: %s\n", p.What, p.Fix)
 	}
-	return &check.Runner{Root: root, Race: info.RaceOK()}, nil
+	return r, nil
 }
 
 // runAttempt runs one check, narrating on stderr when narrate is set

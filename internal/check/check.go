@@ -234,3 +234,22 @@ func incomplete(tests []diagnose.TestResult, prefix string) (first string, detai
 
 // trimmed is output as one block of text without surrounding blank lines.
 func trimmed(out []byte) string { return strings.TrimSpace(string(out)) }
+
+// NewRunner probes the go command (toolchain.Probe) and returns a runner for
+// the workbook at root: with -race when the race detector can work here,
+// without it when it cannot, saying why in warnings (the katas can be
+// checked, but race findings will not show). A fatal problem (no usable
+// go command) is an error whose message says what to install.
+func NewRunner(ctx context.Context, root string) (r *Runner, warnings []toolchain.Problem, err error) {
+	info, err := toolchain.Probe(ctx, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range info.Problems() {
+		if p.Fatal {
+			return nil, nil, fmt.Errorf("%s\n  fix: %s", p.What, p.Fix)
+		}
+		warnings = append(warnings, p)
+	}
+	return &Runner{Root: root, Race: info.RaceOK()}, warnings, nil
+}
