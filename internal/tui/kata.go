@@ -25,10 +25,6 @@ func (m Model) updateKata(msg tea.Msg) (tea.Model, tea.Cmd) {
 	kata := m.kata()
 	m.message = ""
 	switch {
-	case key.Matches(k, m.keys.Quit):
-		return m.quit()
-	case key.Matches(k, m.keys.Help):
-		m.showHelp = true
 	case key.Matches(k, m.keys.Run):
 		return m.startCheck()
 	case key.Matches(k, m.keys.Next):

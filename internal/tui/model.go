@@ -187,6 +187,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.showHelp = false
 			return m, nil
 		}
+		if m.screen == screenWelcome || m.screen == screenKata || m.screen == screenDone {
+			// On the screens that are not pagers, q quits and ? opens the help.
+			switch {
+			case key.Matches(msg, m.keys.Quit):
+				return m.quit()
+			case key.Matches(msg, m.keys.Help):
+				m.showHelp = true
+				return m, nil
+			}
+		}
 	case stateMsg:
 		return m.onState(msg)
 	case runStartedMsg:

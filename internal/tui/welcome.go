@@ -15,17 +15,12 @@ func (m Model) updateWelcome(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	switch {
-	case key.Matches(k, m.keys.Quit):
-		return m.quit()
-	case key.Matches(k, m.keys.Help):
-		m.showHelp = true
-	case key.Matches(k, m.keys.Enter), k.String() == " ":
-		m.state.Welcomed = true
-		next, cmd := m.openKata(m.idx)
-		return next, tea.Batch(cmd, markWelcomed(m.eng))
+	if !key.Matches(k, m.keys.Enter) && k.String() != " " {
+		return m, nil
 	}
-	return m, nil
+	m.state.Welcomed = true
+	next, cmd := m.openKata(m.idx)
+	return next, tea.Batch(cmd, markWelcomed(m.eng))
 }
 
 // updateDone: the closing screen leads to the list, the book, or out.
@@ -35,8 +30,6 @@ func (m Model) updateDone(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	switch {
-	case key.Matches(k, m.keys.Quit):
-		return m.quit()
 	case key.Matches(k, m.keys.List):
 		m.screen = screenList
 	case key.Matches(k, m.keys.Book):
