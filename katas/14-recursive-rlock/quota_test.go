@@ -46,10 +46,13 @@ func next() quota.Table {
 	}
 }
 
-// The support tool's answers for acme, from the current and the next table.
+// The support tool's answers for acme and globex, from the current and the
+// next table.
 const (
-	explainAcmeNow  = "acme: 100/min, the default (a grant of 600/min ended at 11:30)"
-	explainAcmeNext = "acme: 1000/min, granted until 13:00 (default 50/min)"
+	explainAcmeNow    = "acme: 100/min, the default (a grant of 600/min ended at 11:30)"
+	explainAcmeNext   = "acme: 1000/min, granted until 13:00 (default 50/min)"
+	explainGlobexNow  = "globex: 900/min, granted until 14:00 (default 100/min)"
+	explainGlobexNext = "globex: 50/min, the default"
 )
 
 // TestLimit asks one question at a time: which limit applies, and why.
@@ -104,12 +107,12 @@ func TestLimit(t *testing.T) {
 	}
 }
 
-// TestReadWhileLoading asks about acme while the configuration service's
-// next table arrives. The clock holds the question inside its read of the
-// time until Load has got as far as it can: waiting for the lock, or
+// TestReadWhileLoading asks about acme and globex while the configuration
+// service's next table arrives. The clock holds the question inside its read
+// of the time until Load has got as far as it can: waiting for the lock, or
 // finished. Then both must return, and the answer must come from one
-// version of the table, the current one or the next: never acme's ended
-// grant read from one and the default from the other.
+// version of the table, the current one or the next: never a grant read
+// from one and the default from the other.
 func TestReadWhileLoading(t *testing.T) {
 	tests := []struct {
 		name string
@@ -125,6 +128,16 @@ func TestReadWhileLoading(t *testing.T) {
 			name: "support asks why",
 			ask:  func(q *quota.Quotas) string { return q.Explain("acme") },
 			want: []string{explainAcmeNow, explainAcmeNext},
+		},
+		{
+			name: "the gateway asks for a grant the next table drops",
+			ask:  func(q *quota.Quotas) string { return strconv.Itoa(q.Limit("globex")) },
+			want: []string{"900", "50"},
+		},
+		{
+			name: "support asks why about a grant the next table drops",
+			ask:  func(q *quota.Quotas) string { return q.Explain("globex") },
+			want: []string{explainGlobexNow, explainGlobexNext},
 		},
 	}
 	for _, tt := range tests {
