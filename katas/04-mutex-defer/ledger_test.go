@@ -252,6 +252,118 @@ func TestTwoTransfersAtOnce(t *testing.T) {
 		"the journal, which the balances are rebuilt from after a crash")
 }
 
+// TestBalanceDuringTransfer reads alice's balance while her transfer waits
+// for the journal, holding the ledger. Balance may wait for the transfer and
+// answer with the balance after it, or answer with the one before it; either
+// way the ledger's lock must order its read with the transfer's write, which
+// comes once the journal lets the transfer go on. The race detector checks
+// that it does: the test starts the read, waits until every goroutine waits,
+// and lets the journal go on, all without ordering anything itself.
+func TestBalanceDuringTransfer(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	journal := &katatest.Gate{}
+	l := ledger.New(&fakeJournal{gate: journal}, opening())
+
+	pay, payErr, ok := transferWaitingForJournal(t, l, journal, "alice", "bob", 3_000)
+	if !ok {
+		return
+	}
+	seen := make(chan int64, 1)
+	errs := make(chan error, 1)
+	read := katatest.GoUnordered("Balance alice", func() {
+		cents, err := l.Balance("alice")
+		errs <- err
+		seen <- cents
+	})
+	if !katatest.WaitIdle(t, "Balance alice, while a transfer waits for the journal") {
+		return
+	}
+	journal.Open()
+
+	if !pay.Wait(t) || !read.Wait(t) {
+		return
+	}
+	require.NoError(t, *payErr, "the transfer")
+	require.NoError(t, <-errs)
+	assert.Contains(t, []int64{10_000, 7_000}, <-seen, "alice's balance, from before or after the transfer")
+}
+
+// TestTransfersQueuedBehindAnother has two payments of 300 from bob's wallet
+// arrive together while a transfer of 100 from it waits for the journal,
+// holding the ledger. Bob will have 400 left: one of the two must be
+// refused, however the two were let in once the first transfer is done.
+func TestTransfersQueuedBehindAnother(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	journal := &katatest.Gate{}
+	j := &fakeJournal{gate: journal}
+	l := ledger.New(j, opening())
+	ctx := context.Background()
+
+	first, firstErr, ok := transferWaitingForJournal(t, l, journal, "bob", "alice", 100)
+	if !ok {
+		return
+	}
+	var res [2]result
+	var calls [2]*katatest.Call
+	for i := range calls {
+		calls[i] = katatest.Go("Transfer bob -> alice", func() {
+			defer func() { res[i].panicked = recover() }()
+			res[i].err = l.Transfer(ctx, "bob", "alice", 300)
+		})
+	}
+	if !katatest.WaitIdle(t, "two transfers, while another one waits for the journal") {
+		return
+	}
+	journal.Open()
+
+	ok0, ok1, ok2 := first.Wait(t), calls[0].Wait(t), calls[1].Wait(t)
+	if !ok0 || !ok1 || !ok2 {
+		return
+	}
+	require.NoError(t, *firstErr, "the transfer of 100 from bob")
+	var paid, refused int
+	for _, r := range res {
+		assert.Nil(t, r.panicked, "Transfer panicked")
+		switch {
+		case r.err == nil:
+			paid++
+		case errors.Is(r.err, ledger.ErrInsufficientFunds):
+			refused++
+		default:
+			assert.NoError(t, r.err)
+		}
+	}
+	assert.Equal(t, 1, paid, "transfers of 300 that went through, with 400 left in bob's wallet")
+	assert.Equal(t, 1, refused, "transfers refused for insufficient funds")
+	if got, ok := balances(t, l); ok {
+		assert.Equal(t, map[string]int64{"alice": 10_400, "bob": 100}, got)
+	}
+}
+
+// transferWaitingForJournal starts a transfer whose journal write the gate
+// holds, and waits until it is held there: from then on, until the test
+// opens the gate, the transfer is in the middle of its work, holding
+// whatever the ledger holds while it journals. Once the call has returned,
+// *err is what it returned.
+func transferWaitingForJournal(t *testing.T, l *ledger.Ledger, journal *katatest.Gate, from, to string, cents int64) (call *katatest.Call, err *error, ok bool) {
+	t.Helper()
+	err = new(error)
+	what := "Transfer " + from + " -> " + to
+	call = katatest.Go(what, func() { *err = l.Transfer(context.Background(), from, to, cents) })
+	if !katatest.WaitIdle(t, what+", held in the journal") {
+		return nil, nil, false
+	}
+	if journal.Held() != 1 {
+		journal.Open()
+		call.Wait(t)
+		t.Errorf("%s did not reach the journal", what)
+		return nil, nil, false
+	}
+	return call, err, true
+}
+
 // result is what one call of Transfer did.
 type result struct {
 	err      error
@@ -309,10 +421,12 @@ var errJournalBug = errors.New("journal driver: index out of range")
 
 // fakeJournal keeps entries in memory. The first Append does what first
 // says; every later Append stores its entry. If hold is set, the first
-// Append calls it first and goes on when it returns.
+// Append calls it first and goes on when it returns; if gate is set, the
+// first Append waits there until the test lets it through.
 type fakeJournal struct {
 	first outcome
 	hold  func()
+	gate  *katatest.Gate
 
 	mu      sync.Mutex
 	calls   int
@@ -326,6 +440,9 @@ func (j *fakeJournal) Append(ctx context.Context, e ledger.Entry) error {
 	j.mu.Unlock()
 	if n == 1 && j.hold != nil {
 		j.hold() // outside j.mu: another transfer may reach Append meanwhile
+	}
+	if n == 1 && j.gate != nil {
+		j.gate.Enter()
 	}
 	if n == 1 {
 		switch j.first {
