@@ -197,3 +197,35 @@ func TestCause(t *testing.T) {
 	assert.Equal(t, "returns with l.mu still locked", doc.Findings[0].Cause.Text)
 	assert.Contains(t, Summary(diagnose.Result{Findings: []diagnose.Finding{f}, Complete: true}), "1 finding (1 leak)")
 }
+
+// TestStream checks that findings shown as they come and those left for End
+// read the same: each finding's block (as Finding renders it: a stream
+// cannot align kinds it has not seen), one blank line between, the footer
+// last.
+func TestStream(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	tests := []struct {
+		name  string
+		shown int // findings shown before the run ends
+	}{
+		{name: "none shown while running", shown: 0},
+		{name: "some shown while running", shown: 1},
+		{name: "all shown while running", shown: len(sample.Findings)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			s := NewStream(&b, Options{})
+			for _, f := range sample.Findings[:tt.shown] {
+				require.NoError(t, s.Show(f))
+			}
+			require.NoError(t, s.End(sample))
+			var blocks []string
+			for _, f := range sample.Findings {
+				blocks = append(blocks, Finding(f, Options{}))
+			}
+			want := strings.Join(blocks, "\n") + "\n" + Footer(sample, Options{Tests: true})
+			assert.Equal(t, want, b.String())
+		})
+	}
+}
