@@ -152,6 +152,62 @@ func TestSettleWhileReserving(t *testing.T) {
 	}
 }
 
+// TestFeedFollowsTheStock changes the mug's stock twice at once: the
+// storefront's feed holds the first change's call inside it until the second
+// change has got as far as it can. Whatever order the two take, the feed's
+// last word on the mug must be what is really available, or the storefront's
+// "only 3 left" badge stays wrong until the next change.
+func TestFeedFollowsTheStock(t *testing.T) {
+	tests := []struct {
+		name  string
+		first func(*inventory.Reservation) // the first change, on a reservation of 2 mugs
+	}{
+		{name: "a second reservation", first: nil},
+		{name: "a cancellation", first: (*inventory.Reservation).Cancel},
+		{name: "a shipment", first: (*inventory.Reservation).Ship},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" while another customer reserves", func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+			feed := &fakeFeed{}
+			inv := inventory.New(feed, stock())
+			var r *inventory.Reservation
+			var err error
+			if !katatest.Completes(t, "Reserve", func() { r, err = inv.Reserve("mug", 2) }) {
+				return
+			}
+			require.NoError(t, err)
+
+			entered, release := feed.holdNext()
+			first := katatest.Go(tt.name, func() {
+				if tt.first == nil {
+					_, err = inv.Reserve("mug", 1)
+				} else {
+					tt.first(r)
+				}
+			})
+			if !katatest.Returns(t, "the first change reaching the feed", entered) {
+				release()
+				return
+			}
+			var late error
+			second := katatest.Go("the other customer's Reserve", func() { _, late = inv.Reserve("mug", 3) })
+			katatest.WaitIdle(t, "the other customer's Reserve")
+			release()
+			okFirst := first.Wait(t)
+			if !second.Wait(t) || !okFirst {
+				return
+			}
+			require.NoError(t, err)
+			require.NoError(t, late)
+			if left, ok := available(t, inv, "mug"); ok {
+				assert.Equal(t, left, feed.lastFor("mug"), "the feed's last report of the mugs available, against Available")
+			}
+		})
+	}
+}
+
 // TestStatusPageWhileReserving prints a product on the status page and then,
 // on another goroutine, reserves it. Nothing orders the two but the
 // inventory's own locks: the test waits for the status page with
@@ -223,12 +279,17 @@ func (f *fakeFeed) holdNext() (entered <-chan struct{}, release func()) {
 	return h.entered, func() { once.Do(func() { close(h.release) }) }
 }
 
+// lastFor returns the last stock the feed was told for sku.
+func (f *fakeFeed) lastFor(sku string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last[sku]
+}
+
+// StockChanged records the report when the call ends: a held call is a slow
+// storefront that shows the number only once it has been through.
 func (f *fakeFeed) StockChanged(sku string, available int) {
 	f.mu.Lock()
-	if f.last == nil {
-		f.last = map[string]int{}
-	}
-	f.last[sku] = available
 	h := f.hold
 	f.hold = nil
 	f.mu.Unlock()
@@ -236,4 +297,10 @@ func (f *fakeFeed) StockChanged(sku string, available int) {
 		close(h.entered)
 		<-h.release
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.last == nil {
+		f.last = map[string]int{}
+	}
+	f.last[sku] = available
 }
