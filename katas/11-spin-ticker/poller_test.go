@@ -174,6 +174,34 @@ func TestStopWaitsForTheJob(t *testing.T) {
 	})
 }
 
+// TestStopWaitsForTheRenewal: stop is called while the lease is being
+// renewed (a query to the tenant's database, which takes a while). It
+// returns only once the renewal has returned: a renewal that lands after
+// stop extends the lease of a runner that no longer serves the queue.
+func TestStopWaitsForTheRenewal(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	katatest.SynctestNoSpin(t, func(t *testing.T) {
+		q := newQueue(t)
+		q.renewing = make(chan struct{})
+		stop := poller.Serve(t.Context(), q, (&runner{}).run)
+		time.Sleep(poller.RenewEvery + poller.RenewEvery/2)
+		synctest.Wait()
+		q.release()
+		assert.Equal(t, 1, q.renewals(), "renewals started in 1½ × RenewEvery")
+		stopped := katatest.StartInBubble(stop)
+		synctest.Wait()
+		assert.False(t, stopped.Returned(), "stop returned while a lease renewal was still running")
+		close(q.renewing)
+		if within(t, "stop", time.Minute, stopped) {
+			renewals := q.renewals()
+			time.Sleep(time.Minute)
+			synctest.Wait()
+			assert.Equal(t, renewals, q.renewals(), "lease renewals in the minute after Serve stopped")
+		}
+	})
+}
+
 // spinPolls is how many empty polls in a row, each less than PollEvery/2
 // after the one before, the fake queue takes as proof that the poller does
 // not wait between polls.
@@ -194,6 +222,9 @@ type queue struct {
 	released bool
 	hold     chan struct{} // a spinning poller waits here until release
 	over     bool          // the test has ended: a leftover goroutine ends at its next call
+	// renewing, if set, holds every Renew until the test closes it: a
+	// renewal in progress.
+	renewing chan struct{}
 }
 
 // newQueue returns a fake queue holding the given job IDs. When the test
@@ -247,7 +278,11 @@ func (q *queue) Renew() {
 	q.mu.Lock()
 	over := q.over
 	q.nRenews++
+	renewing := q.renewing
 	q.mu.Unlock()
+	if renewing != nil {
+		<-renewing
+	}
 	if over {
 		runtime.Goexit()
 	}
