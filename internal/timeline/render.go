@@ -1,7 +1,9 @@
 package timeline
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -99,7 +101,7 @@ func Render(t *Timeline, v View) string {
 	if hidden := len(t.Goroutines) - (end - top); hidden > 0 {
 		line(fmt.Sprintf("(%d more lanes: scroll with ↑/↓)", hidden))
 	}
-	line(pad(fmt.Sprintf("running at once/%d", t.GOMAXPROCS), lw) + " " + atOnce(t.Goroutines, from, to, cols))
+	line(pad(fmt.Sprintf("running at once/%d", t.GOMAXPROCS), lw) + " " + atOnce(t, from, to, cols))
 	for _, f := range footer {
 		for _, l := range wrap(f, w) {
 			line(l)
@@ -142,6 +144,9 @@ func footerLines(t *Timeline, w int) []string {
 	if t.Partial {
 		out = append(out, "the trace was cut short (the test binary was stopped): what was recorded is shown")
 	}
+	if t.Resolution > 0 {
+		out = append(out, fmt.Sprintf("a long trace: detail finer than %v is merged", t.Resolution))
+	}
 	return append(out, Legend())
 }
 
@@ -181,18 +186,25 @@ func bucket(from, to time.Duration, cols, c int) (time.Duration, time.Duration) 
 
 // drawLane draws one goroutine: per column, the most telling state in it
 // (running, then runnable, syscall, blocked); a leaked goroutine ends in ✗.
+// Each interval marks only the columns it overlaps.
 func drawLane(g Goroutine, from, to time.Duration, cols int) string {
 	row := make([]rune, cols)
+	best := make([]int, cols)
 	for c := range row {
-		lo, hi := bucket(from, to, cols, c)
 		row[c] = GlyphNone
-		best := 0
-		for _, iv := range g.Intervals {
-			if iv.End <= lo || iv.Start >= hi {
-				continue
+	}
+	for _, iv := range g.Intervals {
+		if iv.End <= from || iv.Start >= to {
+			continue
+		}
+		r := rank(iv.State)
+		for c := column(from, to, cols, iv.Start); c < cols; c++ {
+			lo, hi := bucket(from, to, cols, c)
+			if lo >= iv.End {
+				break
 			}
-			if r := rank(iv.State); r > best {
-				best, row[c] = r, glyph(iv.State)
+			if hi > iv.Start && r > best[c] {
+				best[c], row[c] = r, glyph(iv.State)
 			}
 		}
 	}
@@ -200,6 +212,16 @@ func drawLane(g Goroutine, from, to time.Duration, cols int) string {
 		row[cols-1] = GlyphLeaked
 	}
 	return string(row)
+}
+
+// column is the first column whose time span could hold t (one before,
+// at worst, for rounding).
+func column(from, to time.Duration, cols int, t time.Duration) int {
+	if t <= from {
+		return 0
+	}
+	c := int(float64(t-from)/float64(to-from)*float64(cols)) - 1
+	return min(max(c, 0), cols-1)
 }
 
 func rank(s State) int {
@@ -231,12 +253,75 @@ func glyph(s State) rune {
 }
 
 // atOnce draws, per column, the largest number of goroutines of the code
-// under test running at the same moment within it ('0'-'9', '+' for more).
-func atOnce(gs []Goroutine, from, to time.Duration, cols int) string {
-	row := make([]rune, cols)
-	for c := range row {
+// under test running at the same moment within it ('0'-'9', '+' for more),
+// in one sweep over the starts and ends of the running intervals.
+func atOnce(t *Timeline, from, to time.Duration, cols int) string {
+	if t.running != nil {
+		return digits(t.running.peaks(t.Duration, from, to, cols))
+	}
+	type edge struct {
+		at    time.Duration
+		delta int
+	}
+	var edges []edge
+	for _, g := range t.Goroutines {
+		for _, iv := range g.Intervals {
+			if iv.State == Running && iv.End > iv.Start && iv.End > from && iv.Start < to {
+				edges = append(edges, edge{iv.Start, 1}, edge{iv.End, -1})
+			}
+		}
+	}
+	slices.SortFunc(edges, func(a, b edge) int {
+		if a.at != b.at {
+			return cmp.Compare(a.at, b.at)
+		}
+		return a.delta - b.delta // ends before starts at the same instant
+	})
+	peaks := make([]int, cols)
+	n, i := 0, 0
+	for c := range peaks {
 		lo, hi := bucket(from, to, cols, c)
-		n := maxOverlap(gs, func(iv Interval) bool { return iv.State == Running && iv.End > lo && iv.Start < hi })
+		for ; i < len(edges) && edges[i].at <= lo; i++ {
+			n += edges[i].delta // running at lo
+		}
+		peaks[c] = n
+		for ; i < len(edges) && edges[i].at < hi; i++ {
+			n += edges[i].delta
+			peaks[c] = max(peaks[c], n)
+		}
+	}
+	return digits(peaks)
+}
+
+// peaks is the largest count in each column's time span (the series ends
+// at end).
+func (s *series) peaks(end, from, to time.Duration, cols int) []int {
+	peaks := make([]int, cols)
+	for i, st := range s.steps {
+		until := end
+		if i+1 < len(s.steps) {
+			until = s.steps[i+1].at
+		}
+		if until <= st.at || until <= from || st.at >= to {
+			continue
+		}
+		for c := column(from, to, cols, st.at); c < cols; c++ {
+			lo, hi := bucket(from, to, cols, c)
+			if lo >= until {
+				break
+			}
+			if hi > st.at {
+				peaks[c] = max(peaks[c], st.n)
+			}
+		}
+	}
+	return peaks
+}
+
+// digits draws counts as '0'-'9', '+' for more, blank for none.
+func digits(counts []int) string {
+	row := make([]rune, len(counts))
+	for c, n := range counts {
 		switch {
 		case n == 0:
 			row[c] = ' '

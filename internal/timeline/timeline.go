@@ -9,9 +9,11 @@
 package timeline
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"slices"
 	"strings"
@@ -90,7 +92,110 @@ type Timeline struct {
 	// Partial: the trace ended early (the test binary was stopped); what
 	// was read is shown.
 	Partial bool `json:"partial,omitempty"`
+	// Resolution is the finest detail kept (0: every transition). A long,
+	// busy trace would need more intervals than MaxIntervals; then runs of
+	// intervals shorter than Resolution are merged into one, which shows
+	// the most telling of their states (running, runnable, syscall,
+	// blocked) as Render does for a column.
+	Resolution time.Duration `json:"resolution_ns,omitempty"`
+	// running is how many lanes ran at each moment, for Render's "running
+	// at once" row (merged at Resolution like the lanes; nil when the
+	// Timeline did not come from Read, e.g. from JSON).
+	running *series
 }
+
+// series is a count over time: steps[i].n holds from steps[i].at until
+// the next step (the last until the end of the trace). Past the
+// resolution, a run of short steps is merged into one holding their
+// largest count.
+type series struct {
+	steps   []step
+	merging bool
+}
+
+type step struct {
+	at time.Duration
+	n  int
+}
+
+// set records that the count is n from t on, at resolution q; it
+// reports whether a step was added.
+func (s *series) set(t time.Duration, n int, q int64) bool {
+	k := len(s.steps)
+	if k == 0 {
+		s.steps = append(s.steps, step{t, n})
+		return true
+	}
+	last := &s.steps[k-1]
+	switch {
+	case last.n == n:
+		return false
+	case last.at == t: // the last count lasted no time
+		last.n = n
+		if k > 1 && s.steps[k-2].n == n && !s.merging {
+			s.steps = s.steps[:k-1]
+		}
+		return false
+	case q > 0 && int64(t-last.at) < q && s.merging && k > 1:
+		g := &s.steps[k-2]
+		g.n = max(g.n, last.n)
+		*last = step{t, n}
+		s.merging = int64(t-g.at) < q
+		return false
+	}
+	s.merging = q > 0 && int64(t-last.at) < q
+	s.steps = append(s.steps, step{t, n})
+	return true
+}
+
+// add counts one more over [from, to) in the past; it returns how many
+// steps it added.
+func (s *series) add(from, to time.Duration) int {
+	if to <= from {
+		return 0
+	}
+	added := s.split(from) + s.split(to)
+	for i := range s.steps {
+		if s.steps[i].at >= from && s.steps[i].at < to {
+			s.steps[i].n++
+		}
+	}
+	s.merging = false
+	return added
+}
+
+// split makes a step start at t, returning 1 when it added one.
+func (s *series) split(t time.Duration) int {
+	i, found := slices.BinarySearchFunc(s.steps, t, func(st step, t time.Duration) int { return cmp.Compare(st.at, t) })
+	if found {
+		return 0
+	}
+	n := 0
+	if i > 0 {
+		n = s.steps[i-1].n
+	}
+	s.steps = slices.Insert(s.steps, i, step{t, n})
+	return 1
+}
+
+// peak is the largest count held for some time before end.
+func (s *series) peak(end time.Duration) int {
+	most := 0
+	for i, st := range s.steps {
+		until := end
+		if i+1 < len(s.steps) {
+			until = s.steps[i+1].at
+		}
+		if until > st.at {
+			most = max(most, st.n)
+		}
+	}
+	return most
+}
+
+// MaxIntervals bounds the intervals a Timeline keeps, so that a trace of
+// MaxBytes reads in bounded memory: past it, Read coarsens its Resolution.
+const MaxIntervals = 200_000
 
 // lane is a goroutine being built.
 type lane struct {
@@ -102,26 +207,55 @@ type lane struct {
 	file    string
 	line    int
 	started bool
+	// spans are the closed intervals; merging: the last is a run of short
+	// ones still shorter than the resolution, which the next short one
+	// may join.
+	spans   []span
+	merging bool
+}
+
+// span is an Interval as a lane keeps it while the trace is read, in a
+// third of the memory: its state, reason and file are a kind.
+type span struct {
+	start, end time.Duration
+	line       int32
+	kind       uint32 // index in builder.kinds
+}
+
+// kind is what a span shares with many others.
+type kind struct {
+	state        State
+	reason, file string
 }
 
 // Read parses a trace. pkg is the import path of the code under test: a
 // goroutine belongs to it when the first frame outside the standard
 // library of the stack that created it is in one of pkg's non-test files,
 // or when it runs a function of pkg.
+//
+// A trace over MaxBytes is refused with ErrTooLarge: at once when r is a
+// file, or when the limit is reached. However busy the trace, the
+// Timeline keeps at most about MaxIntervals intervals (see Resolution).
 func Read(r io.Reader, pkg string) (*Timeline, error) {
+	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > MaxBytes {
+			return nil, ErrTooLarge
+		}
+	}
 	lr := &io.LimitedReader{R: r, N: MaxBytes + 1}
 	tr, err := trace.NewReader(lr)
 	if err != nil {
 		return nil, fmt.Errorf("read trace: %w", err)
 	}
-	b := builder{pkg: pkg, lanes: map[trace.GoID]*lane{}}
+	b := builder{pkg: pkg, lanes: map[trace.GoID]*lane{}, budget: MaxIntervals, kindOf: map[kind]uint32{}}
 	for {
 		ev, err := tr.ReadEvent()
+		if lr.N <= 0 {
+			// Checked first: a trace cut at the limit may end in io.EOF.
+			return nil, ErrTooLarge
+		}
 		if errors.Is(err, io.EOF) {
 			break
-		}
-		if lr.N <= 0 {
-			return nil, ErrTooLarge
 		}
 		if err != nil {
 			b.partial = true // a stopped binary leaves a cut trace: keep what was read
@@ -139,6 +273,28 @@ type builder struct {
 	lanes      map[trace.GoID]*lane
 	procs      int
 	partial    bool
+	// quantum is the resolution (0: exact), count the intervals kept,
+	// budget the most kept before the resolution is coarsened.
+	quantum, budget int64
+	count           int64
+	// running and alive count the lanes of the code under test running
+	// and existing now; runningSteps and aliveSteps are their history.
+	running, alive           int
+	runningSteps, aliveSteps series
+	// kinds are the spans' kinds, each once.
+	kinds  []kind
+	kindOf map[kind]uint32
+}
+
+// kindIndex interns k.
+func (b *builder) kindIndex(k kind) uint32 {
+	i, ok := b.kindOf[k]
+	if !ok {
+		i = uint32(len(b.kinds))
+		b.kinds = append(b.kinds, k)
+		b.kindOf[k] = i
+	}
+	return i
 }
 
 func (b *builder) at(t trace.Time) time.Duration { return time.Duration(t - b.start) }
@@ -183,14 +339,55 @@ func (b *builder) transition(ev trace.Event, st trace.StateTransition, from, to 
 		// boundary, without the reason: it is still blocked on the same thing.
 		return
 	}
-	b.close(l, now)
+	b.close(l, now, b.quantum)
+	b.count1(l, -1)
 	l.state, l.since, l.reason, l.file, l.line = stateOf(to), now, "", "", 0
 	if to == trace.GoWaiting {
 		l.reason, l.file, l.line = b.blocked(st.Reason, ev.Stack())
 		if !l.mine {
 			b.adopt(l, ev.Stack())
+			if l.mine {
+				b.adopted(l)
+			}
 		}
 	}
+	b.count1(l, +1)
+	if b.runningSteps.set(now, b.running, b.quantum) {
+		b.count++
+	}
+	if b.aliveSteps.set(now, b.alive, b.quantum) {
+		b.count++
+	}
+	if b.count > b.budget {
+		b.coarsen()
+	}
+}
+
+// count1 adds (delta 1) or removes (-1) the lane's current state from the
+// counts of lanes running and alive.
+func (b *builder) count1(l *lane, delta int) {
+	if !l.mine || l.state == "" {
+		return
+	}
+	b.alive += delta
+	if l.state == Running {
+		b.running += delta
+	}
+}
+
+// adopted counts the past of a lane just adopted in the history of lanes
+// running and alive.
+func (b *builder) adopted(l *lane) {
+	sp := l.spans
+	if len(sp) == 0 {
+		return
+	}
+	for _, s := range sp {
+		if b.kinds[s.kind].state == Running {
+			b.count += int64(b.runningSteps.add(s.start, s.end))
+		}
+	}
+	b.count += int64(b.aliveSteps.add(sp[0].start, sp[len(sp)-1].end))
 }
 
 // adopt makes a lane of a goroutine started elsewhere (a test, a guard) that
@@ -205,20 +402,66 @@ func (b *builder) adopt(l *lane, stack trace.Stack) {
 	}
 }
 
-// close ends the lane's current interval at now.
-func (b *builder) close(l *lane, now time.Duration) {
+// close ends the lane's current interval at now, merged into the last one
+// when they are alike, or, at resolution q > 0, when both are shorter than q.
+func (b *builder) close(l *lane, now time.Duration, q int64) {
 	if l.state == "" || now < l.since {
 		return
 	}
-	iv := Interval{Start: l.since, End: now, State: l.state, Reason: l.reason, File: l.file, Line: l.line}
-	if n := len(l.g.Intervals); n > 0 {
-		last := &l.g.Intervals[n-1]
-		if last.End == iv.Start && last.State == iv.State && last.Reason == iv.Reason && last.Line == iv.Line {
-			last.End = iv.End
+	k := b.kindIndex(kind{l.state, l.reason, l.file})
+	b.add(l, span{start: l.since, end: now, line: int32(l.line), kind: k}, q)
+}
+
+// add appends s to the lane's spans, merging as close says.
+func (b *builder) add(l *lane, s span, q int64) {
+	if n := len(l.spans); n > 0 {
+		last := &l.spans[n-1]
+		lk, sk := b.kinds[last.kind], b.kinds[s.kind]
+		if last.end == s.start && lk.state == sk.state && lk.reason == sk.reason && last.line == s.line {
+			last.end = s.end
+			l.merging = l.merging && int64(last.end-last.start) < q
+			return
+		}
+		if q > 0 && int64(s.end-s.start) < q && l.merging && last.end == s.start {
+			if rank(sk.state) > rank(lk.state) {
+				last.kind, last.line = s.kind, s.line
+			}
+			last.end = s.end
+			l.merging = int64(last.end-last.start) < q
 			return
 		}
 	}
-	l.g.Intervals = append(l.g.Intervals, iv)
+	l.spans = append(l.spans, s)
+	l.merging = q > 0 && int64(s.end-s.start) < q
+	b.count++
+}
+
+// coarsen doubles the resolution until the intervals kept fit in half the
+// budget, merging each lane's intervals again in place.
+func (b *builder) coarsen() {
+	for b.count > b.budget/2 {
+		b.quantum = max(2*b.quantum, int64(time.Microsecond))
+		b.count = 0
+		for _, l := range b.lanes {
+			old := l.spans
+			l.spans, l.merging = old[:0], false
+			for _, s := range old {
+				b.add(l, s, b.quantum)
+			}
+			if cap(l.spans) > 2*len(l.spans)+4 {
+				l.spans = slices.Clone(l.spans) // let the longer array go
+			}
+		}
+		for _, s := range []*series{&b.runningSteps, &b.aliveSteps} {
+			old := s.steps
+			*s = series{}
+			for _, st := range old {
+				if s.set(st.at, st.n, b.quantum) {
+					b.count++
+				}
+			}
+		}
+	}
 }
 
 func stateOf(s trace.GoState) State {
@@ -236,25 +479,28 @@ func stateOf(s trace.GoState) State {
 }
 
 func (b *builder) finish() *Timeline {
-	t := &Timeline{Schema: Schema, Duration: b.at(b.end), GOMAXPROCS: b.procs, Partial: b.partial}
+	t := &Timeline{Schema: Schema, Duration: b.at(b.end), GOMAXPROCS: b.procs, Partial: b.partial,
+		Resolution: time.Duration(b.quantum), MaxAtOnce: b.runningSteps.peak(b.at(b.end)), MaxAlive: b.aliveSteps.peak(b.at(b.end)),
+		running: &b.runningSteps}
 	for _, l := range b.lanes {
 		if !l.mine {
 			t.Others++
 			continue
 		}
 		leaked := l.state == Blocked
-		b.close(l, t.Duration)
+		b.close(l, t.Duration, 0) // exact: a leaked lane's last interval names its block
 		l.g.Leaked = leaked
-		if l.g.Intervals == nil {
-			l.g.Intervals = []Interval{}
+		l.g.Intervals = make([]Interval, len(l.spans))
+		for i, s := range l.spans {
+			k := b.kinds[s.kind]
+			l.g.Intervals[i] = Interval{Start: s.start, End: s.end, State: k.state, Reason: k.reason, File: k.file, Line: int(s.line)}
 		}
+		l.spans = nil
 		t.Goroutines = append(t.Goroutines, l.g)
 	}
 	slices.SortFunc(t.Goroutines, func(a, b Goroutine) int {
 		return cmpStart(a, b)
 	})
-	t.MaxAtOnce = maxOverlap(t.Goroutines, func(iv Interval) bool { return iv.State == Running })
-	t.MaxAlive = maxOverlap(t.Goroutines, func(Interval) bool { return true })
 	return t
 }
 
@@ -274,38 +520,6 @@ func firstStart(g Goroutine) time.Duration {
 		return 0
 	}
 	return g.Intervals[0].Start
-}
-
-// maxOverlap is the largest number of goroutines with an interval that
-// counts at the same moment.
-func maxOverlap(gs []Goroutine, counts func(Interval) bool) int {
-	type edge struct {
-		at    time.Duration
-		delta int
-	}
-	var edges []edge
-	for _, g := range gs {
-		for _, iv := range g.Intervals {
-			if counts(iv) && iv.End > iv.Start {
-				edges = append(edges, edge{iv.Start, 1}, edge{iv.End, -1})
-			}
-		}
-	}
-	slices.SortFunc(edges, func(a, b edge) int {
-		if a.at != b.at {
-			if a.at < b.at {
-				return -1
-			}
-			return 1
-		}
-		return a.delta - b.delta // ends before starts at the same instant
-	})
-	n, best := 0, 0
-	for _, e := range edges {
-		n += e.delta
-		best = max(best, n)
-	}
-	return best
 }
 
 // origin decides whether a new goroutine belongs to the code under test,
@@ -432,6 +646,6 @@ func shortFunc(fn string) string {
 	if _, rest, ok := strings.Cut(fn, "."); ok {
 		fn = rest
 	}
-	fn = strings.NewReplacer("(*", "", ")", "").Replace(fn)
+	fn = strings.ReplaceAll(strings.ReplaceAll(fn, "(*", ""), ")", "")
 	return strings.TrimSuffix(fn, ".func1")
 }
