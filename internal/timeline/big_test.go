@@ -49,6 +49,7 @@ func bigTrace(tb testing.TB, size int64, spread time.Duration) string {
 // usage is what the child measured, and the parent read from the kernel.
 type usage struct {
 	Goroutines, Others, Intervals int
+	Leaked                        []string // their functions
 	Resolution                    time.Duration
 	ReadTime, RenderTime          time.Duration
 	ReadHeapPeak, RenderHeapPeak  uint64 // bytes of live and unswept heap objects, sampled
@@ -81,6 +82,13 @@ func measure(t *testing.T, path string) usage {
 // TestReadBigTraceMemory: a trace just under MaxBytes, from a busy program
 // whose every goroutine is the code under test, is read and drawn by a
 // process that stays under 100 MB of resident memory.
+//
+// The parser (golang.org/x/exp/trace) holds one generation of the trace at
+// a time, and the runtime starts a generation every second: a program that
+// writes 50 MB over 8 s, as a long kata test does, fits the budget. One
+// that writes all 50 MB within a second makes one generation as large as
+// the trace; the parser alone then needs about 130 MB (measured), so the
+// dense case is held to a looser bound that catches a regression of ours.
 func TestReadBigTraceMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes and reads a 50 MB trace")
@@ -88,17 +96,30 @@ func TestReadBigTraceMemory(t *testing.T) {
 	if raceEnabled {
 		t.Skip("under -race the resident memory is the race detector's: measured without it")
 	}
-	path := bigTrace(t, MaxBytes-3<<20, 8*time.Second)
-	info, err := os.Stat(path)
-	require.NoError(t, err)
-	require.Less(t, info.Size(), int64(MaxBytes))
-	require.Greater(t, info.Size(), int64(MaxBytes-8<<20), "about 50 MB")
-	u := measure(t, path)
-	t.Logf("trace %d bytes: %+v", info.Size(), u)
-	assert.Greater(t, u.Goroutines, 10000, "the workload's goroutines are the code under test")
-	assert.LessOrEqual(t, u.Intervals, MaxIntervals)
-	assert.Positive(t, u.Resolution, "a trace this busy is merged")
-	assert.Less(t, u.MaxRSS, int64(maxMemory), "resident memory of Read and Render")
+	tests := []struct {
+		name   string
+		spread time.Duration
+		budget int64
+	}{
+		{"over 8 s", 8 * time.Second, maxMemory},
+		{"within a second", 0, 256 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := bigTrace(t, MaxBytes-3<<20, tt.spread)
+			info, err := os.Stat(path)
+			require.NoError(t, err)
+			require.Less(t, info.Size(), int64(MaxBytes))
+			require.Greater(t, info.Size(), int64(MaxBytes-8<<20), "about 50 MB")
+			u := measure(t, path)
+			t.Logf("trace %d bytes: %+v", info.Size(), u)
+			assert.Greater(t, u.Goroutines, 10000, "the workload's goroutines are the code under test")
+			assert.LessOrEqual(t, u.Intervals, MaxIntervals)
+			assert.Positive(t, u.Resolution, "a trace this busy is merged")
+			assert.Empty(t, u.Leaked, "every goroutine of the program ends; the runtime's (GC workers, the tracer's) are not the code under test")
+			assert.Less(t, u.MaxRSS, tt.budget, "resident memory of Read and Render")
+		})
+	}
 }
 
 // TestBigTraceChild is the child process of TestReadBigTraceMemory: it
@@ -132,6 +153,9 @@ func TestBigTraceChild(t *testing.T) {
 	u.Goroutines, u.Others, u.Resolution = len(tl.Goroutines), tl.Others, tl.Resolution
 	for _, g := range tl.Goroutines {
 		u.Intervals += len(g.Intervals)
+		if g.Leaked {
+			u.Leaked = append(u.Leaked, g.Func)
+		}
 	}
 	j, err := json.Marshal(u)
 	require.NoError(t, err)

@@ -526,8 +526,15 @@ func firstStart(g Goroutine) time.Duration {
 // from the stack that created it (creator) and its own start stack, and
 // names its function and start site.
 func (b *builder) origin(creator, own trace.Stack) (mine bool, fn, file string, line int) {
+	outer := ""
 	for f := range own.Frames() {
-		fn = shortFunc(f.Func) // the outermost frame is the goroutine's function
+		outer = f.Func // the outermost frame is the goroutine's function
+	}
+	fn = shortFunc(outer)
+	if strings.HasPrefix(outer, "runtime.") || strings.HasPrefix(outer, "runtime/") {
+		// The runtime's own (a GC worker, the tracer's reader), even when
+		// the code under test happened to be what started it.
+		return false, fn, "", 0
 	}
 	for f := range creator.Frames() {
 		if isStd(f.Func) {
