@@ -89,7 +89,8 @@ func TestPlaceOrder(t *testing.T) {
 // TestShutdownGivesUp: the mail relay hangs. Shutdown waits for it until its
 // own context is done, then cancels the confirmation still under way, waits
 // for it to return, and returns the context's error. No goroutine is left
-// behind.
+// behind. The relay takes a moment to give up (it closes its connection),
+// which the test holds until it has checked that Shutdown is still waiting.
 func TestShutdownGivesUp(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
@@ -110,6 +111,12 @@ func TestShutdownGivesUp(t *testing.T) {
 		assert.Fail(t, "Shutdown returned while the e-mail was still being sent, before its context was done")
 	}
 	cancel() // the deploy's grace period is over
+	katatest.WaitIdle(t, "Shutdown while the cancelled e-mail gives up")
+	if shut.Returned() {
+		assert.Fail(t, "Shutdown returned before the cancelled e-mail had returned",
+			"the process exits here, with the relay call still running")
+	}
+	mail.release() // the relay call has given up
 	if !shut.Wait(t) {
 		return
 	}
@@ -275,7 +282,7 @@ type behaviour int
 const (
 	held  behaviour = iota // each call waits until the test releases it
 	open                   // each call succeeds at once
-	hangs                  // each call waits until its context is done
+	hangs                  // each call waits until its context is done, then until the test releases it
 )
 
 // remote is a fake audit store and mail relay. Like a real remote call,
@@ -360,6 +367,9 @@ func (r *remote) wait(ctx context.Context) error {
 		r.mu.Lock()
 		r.gaveUp++
 		r.mu.Unlock()
+		if r.how == hangs {
+			<-r.hold // giving up takes a moment too: closing the connection
+		}
 		return ctx.Err()
 	}
 }
