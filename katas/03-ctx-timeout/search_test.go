@@ -136,6 +136,32 @@ func TestSearchHonoursDeadline(t *testing.T) {
 	}
 }
 
+// TestSearchesAtOnce runs two searches on one Aggregator at the same time,
+// as the page server does for two visitors, with a backend that takes its
+// time. Both must be under way together: both ask the backend before either
+// has its answer. Then both visitors leave, and both searches end.
+func TestSearchesAtOnce(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	slow := &fakeBackend{name: "marketplace", delay: time.Hour}
+	agg := &search.Aggregator{Timeout: time.Hour, Backends: []search.Backend{slow}}
+	ctx, leave := context.WithCancel(context.Background())
+	var searches [2]*katatest.Call
+	for i := range searches {
+		searches[i] = katatest.Go("Search", func() { agg.Search(ctx, query) })
+	}
+	idle := katatest.WaitIdle(t, "two searches at once")
+	asked := slow.asked()
+	leave()
+	for _, s := range searches {
+		if !s.Wait(t) {
+			return
+		}
+	}
+	if idle {
+		assert.Equal(t, 2, asked, "searches that had asked the backend, with two searches running at once")
+	}
+}
+
 // TestSearchOnFakeClock runs searches in synctest bubbles, where time is
 // fake and moves only when every goroutine in the bubble is blocked: a 2 s
 // deadline and a backend that answers after 10 s take no real time, and the
@@ -155,6 +181,7 @@ func TestSearchOnFakeClock(t *testing.T) {
 	tests := []struct {
 		name           string
 		callerDeadline time.Duration // 0: the caller sets no deadline
+		callerGaveUp   bool          // the caller's context is cancelled before Search is called
 		backends       []*fakeBackend
 		wantTook       time.Duration // fake time the search takes
 		wantPartial    bool
@@ -212,6 +239,22 @@ func TestSearchOnFakeClock(t *testing.T) {
 			wantFastest:  "catalogue",
 		},
 		{
+			// The page's request was cancelled (the user left) before the
+			// search began. Nothing can answer in time, so the results are
+			// partial: an empty, complete answer would tell the page that
+			// nothing matches. The search may skip asking the backends.
+			name:         "the caller has given up before the search",
+			callerGaveUp: true,
+			backends: []*fakeBackend{
+				{name: "catalogue", delay: 300 * time.Millisecond, ignoreCtx: true},
+				{name: "marketplace", delay: 5 * time.Second, ignoreCtx: true},
+			},
+			wantTook:     0,
+			wantPartial:  true,
+			wantHits:     nil,
+			wantDeadline: 2 * time.Second,
+		},
+		{
 			// Their answers arrive together: however the scheduler orders
 			// the senders, none of the answers may be lost.
 			name:         "many backends answer at the same moment",
@@ -231,6 +274,11 @@ func TestSearchOnFakeClock(t *testing.T) {
 					ctx, cancel = context.WithTimeout(ctx, tt.callerDeadline)
 					defer cancel()
 				}
+				if tt.callerGaveUp {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					cancel()
+				}
 				agg := &search.Aggregator{Timeout: 2 * time.Second}
 				for _, b := range tt.backends {
 					agg.Backends = append(agg.Backends, b)
@@ -245,6 +293,9 @@ func TestSearchOnFakeClock(t *testing.T) {
 				}
 				for _, b := range tt.backends {
 					bctx := b.context()
+					if bctx == nil && tt.callerGaveUp {
+						continue // not asked: nobody would read its answer
+					}
 					if !assert.NotNil(t, bctx, "backend %s was never asked", b.name) {
 						continue
 					}
@@ -320,8 +371,9 @@ type fakeBackend struct {
 	gate      *gate
 	stopped   chan struct{} // closed when a hanging search sees its context end
 
-	mu  sync.Mutex
-	ctx context.Context
+	mu    sync.Mutex
+	ctx   context.Context // the context of the latest call
+	calls int
 }
 
 func (f *fakeBackend) Name() string { return f.name }
@@ -329,6 +381,7 @@ func (f *fakeBackend) Name() string { return f.name }
 func (f *fakeBackend) Search(ctx context.Context, q string) ([]search.Hit, error) {
 	f.mu.Lock()
 	f.ctx = ctx
+	f.calls++
 	f.mu.Unlock()
 	if f.gate != nil {
 		f.gate.wait()
@@ -350,6 +403,13 @@ func (f *fakeBackend) Search(ctx context.Context, q string) ([]search.Hit, error
 		}
 	}
 	return []search.Hit{{Backend: f.name, Title: q + " from " + f.name}}, nil
+}
+
+// asked returns how many times Search has been called.
+func (f *fakeBackend) asked() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
 }
 
 func (f *fakeBackend) context() context.Context {
