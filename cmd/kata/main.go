@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"syscall"
 
 	"golang.org/x/term"
 )
@@ -72,7 +73,9 @@ func main() {
 	if len(os.Args) == 2 && os.Args[1] == spinArg {
 		spin() // a busy process of kata verify --stress
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM (kill, a closing terminal multiplexer) stops as cleanly as
+	// Ctrl-C: child process groups killed, busy processes stopped.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	wd, _ := os.Getwd()
 	e := &env{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,8 +18,14 @@ import (
 // `kata verify --stress`: a tight loop until it is killed.
 const spinArg = "__spin"
 
-// spin is the busy process: it never returns.
+// spin is the busy process: a tight loop until its stdin ends (verify
+// holds the other end of the pipe, so a busy process never outlives it) or
+// it is killed.
 func spin() {
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	}()
 	//lint:ignore SA5002 the busy loop is the point: it saturates a CPU for verify --stress
 	for {
 	}

@@ -43,6 +43,10 @@ type Cmd struct {
 	// parsed, like go list, while the go command's own messages such as
 	// "go: downloading ..." go to stderr).
 	Stderr io.Writer
+	// Stdin, if set, is the child's standard input (nil: none). An *os.File
+	// is handed to the child as it is: the read end of a pipe whose write
+	// end the parent holds lets the child notice the parent's death (EOF).
+	Stdin io.Reader
 }
 
 // Result is how a run ended.
@@ -77,6 +81,7 @@ func Run(ctx context.Context, c Cmd) (Result, error) {
 	cmd := exec.CommandContext(runCtx, c.Path, c.Args...)
 	cmd.Dir = c.Dir
 	cmd.Env = c.Env
+	cmd.Stdin = c.Stdin
 	setProcessGroup(cmd)
 	// WaitDelay bounds how long Wait waits after a cancel for the process
 	// to die before it gives up on it.

@@ -41,16 +41,25 @@ func (s *Stress) start(ctx context.Context) (stop func(), err error) {
 	if _, err := exec.LookPath(s.Spin[0]); err != nil {
 		return nil, fmt.Errorf("verify --stress: %w", err)
 	}
+	// Each busy process reads its stdin, a pipe whose write end only this
+	// process holds, and exits at EOF: if kata verify dies without
+	// stopping them (kill -9), the kernel closes the pipe and they go too.
+	alive, held, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("verify --stress: %w", err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for range s.procs() {
 		wg.Go(func() {
 			// Ends with ctx: the whole group is killed then.
-			_, _ = proc.Run(ctx, proc.Cmd{Path: s.Spin[0], Args: s.Spin[1:], Env: os.Environ(), MaxOutput: 1 << 10})
+			_, _ = proc.Run(ctx, proc.Cmd{Path: s.Spin[0], Args: s.Spin[1:], Env: os.Environ(), Stdin: alive, MaxOutput: 1 << 10})
 		})
 	}
 	return func() {
 		cancel()
 		wg.Wait()
+		held.Close()
+		alive.Close()
 	}, nil
 }
