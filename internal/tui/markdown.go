@@ -6,10 +6,13 @@ import (
 	"sync"
 
 	"github.com/charmbracelet/glamour"
+	"github.com/charmbracelet/glamour/ansi"
+	"github.com/charmbracelet/glamour/styles"
 )
 
 // NewMarkdown returns a Markdown renderer for Options.Markdown: glamour in
-// the given standard style ("dark", "light", or "notty" for NO_COLOR),
+// the given standard style ("dark", "light", "auto", or "ascii" for
+// NO_COLOR: plain text, inline code in backticks, bold in "**"),
 // wrapped to the width it is called with. Renderers are built once per
 // width (building one loads the style and the highlighter) and shared by
 // the commands that render, hence the lock.
@@ -23,19 +26,47 @@ func NewMarkdown(style string) func(md string, width int) string {
 		r, ok := byWidth[wrap]
 		if !ok {
 			var err error
-			r, err = glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(wrap))
+			look := glamour.WithStandardStyle(style)
+			if style == "ascii" {
+				look = glamour.WithStyles(plainStyle())
+			}
+			r, err = glamour.NewTermRenderer(look, glamour.WithWordWrap(wrap))
 			if err != nil {
 				return md
 			}
 			byWidth[wrap] = r
 		}
-		out, err := r.Render(LocalLinksAsText(md))
+		md = LocalLinksAsText(md)
+		if style == "ascii" {
+			md = codeInBoldAsText(md)
+		}
+		out, err := r.Render(md)
 		if err != nil {
 			return md
 		}
 		return strings.Trim(out, "\n")
 	}
 }
+
+// plainStyle is glamour's ASCII style with inline code marked by backticks,
+// as in the Markdown source (the ASCII style leaves it unmarked).
+func plainStyle() ansi.StyleConfig {
+	st := styles.ASCIIStyleConfig
+	st.Code.BlockPrefix, st.Code.BlockSuffix = "", ""
+	st.Code.Prefix, st.Code.Suffix = "`", "`"
+	return st
+}
+
+// codeInBoldAsText drops the backticks of code inside bold text
+// ("**`Add` ran inside**" becomes "**Add ran inside**"): in its ASCII style
+// glamour marks such code with the bold's "**" and loses the bold's opening
+// marker ("Add** ran inside**"). The bold markers still set it apart.
+func codeInBoldAsText(md string) string {
+	return mdBold.ReplaceAllStringFunc(md, func(b string) string { return strings.ReplaceAll(b, "`", "") })
+}
+
+// mdBold matches bold text on one line: **...**.
+var mdBold = regexp.MustCompile(`\*\*[^*\n]+\*\*`)
 
 // LocalLinksAsText turns Markdown links to files of the workbook
 // ("[kata 01](../katas/01-wg-ordering/README.md)") into their text: in a
