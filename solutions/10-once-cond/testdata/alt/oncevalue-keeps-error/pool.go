@@ -62,6 +62,12 @@ func (p *Pool) dialAll() error {
 // Get returns an idle connection, waiting for one if every connection is
 // in use. Once the pool is closed it returns ErrClosed.
 func (p *Pool) Get() (*Conn, error) {
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		return nil, ErrClosed // a closed pool dials nothing more
+	}
 	if err := p.connect(); err != nil {
 		return nil, err
 	}
