@@ -61,49 +61,69 @@ func TestRun(t *testing.T) {
 // A resize cannot be interrupted: Run must start no new image, wait for the
 // resizes under way, and return the context's error. Nothing it started may
 // outlive it.
+//
+// On a big machine many resizes finish together after the deletion, and
+// each goroutine that comes back for the next image must see the deletion.
+// A select between ctx.Done() and the next image does not: when both are
+// ready it picks one at random, so with 64 of them one starts a new image in
+// all but one run in 2^64.
 func TestRunDeletedAlbum(t *testing.T) {
-	katatest.SetGOMAXPROCS(t, 2)
-	katatest.Synctest(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		r := newFakeResizer(t)
-		run := startRun(ctx, &thumbs.Batch{Resizer: r}, album("IMG", 16, false))
+	for _, procs := range []int{2, manyProcs} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			katatest.SetGOMAXPROCS(t, procs)
+			katatest.Synctest(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				r := newFakeResizer(t)
+				images := 8 * procs
+				run := startRun(ctx, &thumbs.Batch{Resizer: r}, album("IMG", images, false))
 
-		synctest.Wait()
-		assertPool(t, run, r, 2, 16)
-		underWay := r.gate.Held()
+				synctest.Wait()
+				assertPool(t, run, r, procs, images)
+				underWay := r.gate.Held()
 
-		cancel() // the user deletes the album
-		// A resize takes as long as it takes. (On the bubble's fake clock,
-		// this minute passes at once.)
-		time.Sleep(time.Minute)
-		synctest.Wait()
-		assert.False(t, run.Returned(), "Run returned while %d resizes it started were still running", underWay)
+				cancel() // the user deletes the album
+				// A resize takes as long as it takes. (On the bubble's fake
+				// clock, this minute passes at once.)
+				time.Sleep(time.Minute)
+				synctest.Wait()
+				assert.False(t, run.Returned(), "Run returned while %d resizes it started were still running", underWay)
 
-		r.gate.Let(underWay) // the resizes under way finish
-		synctest.Wait()
-		assert.Equal(t, underWay, r.gate.Entered(),
-			"images started after the album was deleted: each one is wasted CPU")
-		_, err := run.result(t, r)
-		require.ErrorIs(t, err, context.Canceled)
-	})
+				r.gate.Let(underWay) // the resizes under way finish
+				synctest.Wait()
+				assert.Equal(t, underWay, r.gate.Entered(),
+					"images started after the album was deleted: each one is wasted CPU")
+				_, err := run.result(t, r)
+				require.ErrorIs(t, err, context.Canceled)
+			})
+		})
+	}
 }
 
 // TestRunAlbumDeletedBeforeRun calls Run with a context cancelled already: it
-// must start no image at all.
+// must start no image at all, however many goroutines look for one (see
+// TestRunDeletedAlbum).
 func TestRunAlbumDeletedBeforeRun(t *testing.T) {
-	katatest.SetGOMAXPROCS(t, 2)
-	katatest.Synctest(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		r := newFakeResizer(t)
-		run := startRun(ctx, &thumbs.Batch{Resizer: r}, album("IMG", 16, false))
+	for _, procs := range []int{2, manyProcs} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			katatest.SetGOMAXPROCS(t, procs)
+			katatest.Synctest(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel()
+				r := newFakeResizer(t)
+				run := startRun(ctx, &thumbs.Batch{Resizer: r}, album("IMG", 8*procs, false))
 
-		_, err := run.result(t, r)
-		require.ErrorIs(t, err, context.Canceled)
-		assert.Zero(t, r.gate.Entered(), "images started for an album deleted before Run was called")
-	})
+				_, err := run.result(t, r)
+				require.ErrorIs(t, err, context.Canceled)
+				assert.Zero(t, r.gate.Entered(), "images started for an album deleted before Run was called")
+			})
+		})
+	}
 }
+
+// manyProcs is the GOMAXPROCS of a big machine: as many goroutines as that
+// come back for the next image at the same moment.
+const manyProcs = 64
 
 // TestRunTwoAlbumsAtOnce uploads two albums to one Batch at the same time:
 // each report counts its own album, and only it.
