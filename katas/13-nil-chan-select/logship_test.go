@@ -42,6 +42,7 @@ const quiet = 3 * time.Hour
 func TestShipsEveryLine(t *testing.T) {
 	tests := []struct {
 		name     string
+		noStdout bool // the job has no stdout pipe: Run gets a nil stream
 		noStderr bool // the job has no stderr pipe: Run gets a nil stream
 		run      func(t *testing.T, s *shipment)
 	}{
@@ -105,12 +106,43 @@ func TestShipsEveryLine(t *testing.T) {
 				s.wantShipped(t, map[string]int{"stdout": 2})
 			},
 		},
+		{
+			// A tool that writes only to stderr, its stdout not
+			// connected: the same, the other way round.
+			name:     "a job without stdout",
+			noStdout: true,
+			run: func(t *testing.T, s *shipment) {
+				s.write(s.stderr, "stderr", 1, 2)
+				close(s.stderr)
+				if !s.quietFor(t, quiet, "stderr has ended and there is no stdout") {
+					return
+				}
+				s.wantReturned(t, nil, "stderr is closed and there is no stdout")
+				s.wantShipped(t, map[string]int{"stderr": 2})
+			},
+		},
+		{
+			// A job whose output is thrown away has no pipes at all.
+			name:     "a job without pipes",
+			noStdout: true,
+			noStderr: true,
+			run: func(t *testing.T, s *shipment) {
+				if !s.quietFor(t, quiet, "there are no streams") {
+					return
+				}
+				s.wantReturned(t, nil, "there are no streams to wait for")
+				s.wantShipped(t, map[string]int{})
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			katatest.Synctest(t, func(t *testing.T) {
 				s := newShipment(t)
+				if tt.noStdout {
+					s.stdout = nil
+				}
 				if tt.noStderr {
 					s.stderr = nil
 				}
