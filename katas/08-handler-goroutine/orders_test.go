@@ -148,6 +148,37 @@ func TestOrderAfterShutdown(t *testing.T) {
 	assert.Zero(t, mail.calls(), "e-mails started after Shutdown")
 }
 
+// TestOrderDuringShutdown: an order arrives while Shutdown waits for the
+// work of an earlier one (a load balancer that has not yet taken the
+// instance out). It is refused with 503 Service Unavailable and nothing is
+// started for it; the earlier order is still audited and confirmed.
+func TestOrderDuringShutdown(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	audit, mail := newRemote("audit store", held), newRemote("mail relay", held)
+	svc := orders.New(audit, mail)
+	srv := newServer(t, svc, audit, mail)
+	defer srv.close()
+
+	if !srv.placeAndFinish(t, orders.Order{ID: "A-1001", Customer: "ada", Total: 4200}, http.StatusAccepted) {
+		return
+	}
+	var err error
+	shut := katatest.Go("Shutdown", func() { err = svc.Shutdown(context.Background()) })
+	katatest.WaitIdle(t, "Shutdown while the audit store and the mail relay are busy")
+	if !srv.placeAndFinish(t, orders.Order{ID: "A-1002", Customer: "grace", Total: 1999}, http.StatusServiceUnavailable) {
+		return
+	}
+	audit.release()
+	mail.release()
+	if !shut.Wait(t) {
+		return
+	}
+	assert.NoError(t, err, "Shutdown")
+	assert.Equal(t, []orders.Entry{{RequestID: requestID(1), OrderID: "A-1001", Action: "placed"}}, audit.entries(), "the audit log")
+	assert.Equal(t, []string{"A-1001"}, mail.orderIDs(), "the orders confirmed by e-mail")
+}
+
 // TestMalformedOrder: an order that is not JSON, or has no ID, is refused
 // with 400 Bad Request, and nothing is started for it.
 func TestMalformedOrder(t *testing.T) {
