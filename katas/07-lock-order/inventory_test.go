@@ -152,6 +152,39 @@ func TestSettleWhileReserving(t *testing.T) {
 	}
 }
 
+// TestLastReservationsSettleAtOnce: a retired product has two reservations
+// left, and both end at the same moment: one customer cancels as the other's
+// parcel ships. Whichever ends last takes the product out of the index.
+// Nothing orders the two calls but the inventory's own locks, and the race
+// detector checks that they do.
+func TestLastReservationsSettleAtOnce(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	inv := inventory.New(&fakeFeed{}, stock())
+	var ada, grace *inventory.Reservation
+	var err error
+	if !katatest.Completes(t, "Reserve for ada", func() { ada, err = inv.Reserve("mug", 2) }) {
+		return
+	}
+	require.NoError(t, err)
+	if !katatest.Completes(t, "Reserve for grace", func() { grace, err = inv.Reserve("mug", 3) }) {
+		return
+	}
+	require.NoError(t, err)
+	if !katatest.Completes(t, "Retire", func() { err = inv.Retire("mug") }) {
+		return
+	}
+	require.NoError(t, err)
+
+	cancelled := katatest.Go("ada's Cancel", ada.Cancel)
+	shipped := katatest.Go("grace's Ship", grace.Ship)
+	okCancel := cancelled.Wait(t)
+	if !shipped.Wait(t) || !okCancel {
+		return
+	}
+	assert.Nil(t, inv.Lookup("mug"), "a retired product leaves the index with its last reservation")
+}
+
 // TestFeedFollowsTheStock changes the mug's stock twice at once: the
 // storefront's feed holds the first change's call inside it until the second
 // change has got as far as it can. Whatever order the two take, the feed's
