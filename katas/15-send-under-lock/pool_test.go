@@ -208,16 +208,19 @@ func TestRemoveWhileAnotherChecks(t *testing.T) {
 // TestTwoRemovalsAtOnce takes web1 out of the pool twice at the same moment,
 // while its check is running: service discovery and an operator, or a
 // removal and the balancer's shutdown. The check is held until both have got
-// as far as they can. Both must return, web1 must be removed once, and its
-// checks must stop.
+// as far as they can. Both must return, web1 must be removed once (of two
+// Removes, exactly one finds it in the pool), and its checks must stop.
 func TestTwoRemovalsAtOnce(t *testing.T) {
-	removeWeb1 := func(p *health.Pool) { p.Remove(web1) }
+	// A removal reports whether it found web1 in the pool; Close reports
+	// nothing.
+	removeWeb1 := func(p *health.Pool) (found, reports bool) { return p.Remove(web1), true }
+	closePool := func(p *health.Pool) (found, reports bool) { p.Close(); return false, false }
 	tests := []struct {
 		name   string
-		remove [2]func(*health.Pool)
+		remove [2]func(*health.Pool) (found, reports bool)
 	}{
-		{name: "two Removes", remove: [2]func(*health.Pool){removeWeb1, removeWeb1}},
-		{name: "a Remove and a Close", remove: [2]func(*health.Pool){removeWeb1, (*health.Pool).Close}},
+		{name: "two Removes", remove: [2]func(*health.Pool) (bool, bool){removeWeb1, removeWeb1}},
+		{name: "a Remove and a Close", remove: [2]func(*health.Pool) (bool, bool){removeWeb1, closePool}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,10 +232,11 @@ func TestTwoRemovalsAtOnce(t *testing.T) {
 				return
 			}
 			removals := make(chan [2]*katatest.Call, 1)
+			var found, reports [2]bool // written by each removal before its Call returns
 			entered := checker.holdNext(web1, func() {
 				var calls [2]*katatest.Call
 				for i, remove := range tt.remove {
-					calls[i] = katatest.Go("removal "+[]string{"one", "two"}[i], func() { remove(p) })
+					calls[i] = katatest.Go("removal "+[]string{"one", "two"}[i], func() { found[i], reports[i] = remove(p) })
 				}
 				removals <- calls
 				calls[0].WaitParked()
@@ -246,6 +250,9 @@ func TestTwoRemovalsAtOnce(t *testing.T) {
 			ok0, ok1 := calls[0].Wait(t), calls[1].Wait(t)
 			if !ok0 || !ok1 {
 				return
+			}
+			if reports[0] && reports[1] {
+				assert.NotEqual(t, found[0], found[1], "what the two Removes of web1 reported: exactly one of them may find it in the pool")
 			}
 			ticks.tickAll()
 			if katatest.WaitIdle(t, "the round of checks after the removals") {
