@@ -191,6 +191,70 @@ func TestCompareWaitsWhenTheCatalogFails(t *testing.T) {
 		"requests still waiting in the limiter, or arriving there, after Compare returned: nothing Compare starts may outlive it")
 }
 
+// TestCompareCancelled closes the pricing page, before Compare is called or
+// while a supplier is working on its quote. Compare returns the context's
+// error, but only once every goroutine it started is done: the limiter and
+// the supplier notice the cancellation at once, then take a moment to wind
+// down, which the test holds. Until the test lets them finish, Compare must
+// not return, however it learnt of the cancellation.
+func TestCompareCancelled(t *testing.T) {
+	tests := []struct {
+		name        string
+		cancelFirst bool // cancel before calling Compare; otherwise once the supplier is asked
+	}{
+		{name: "the page is closed before Compare is called", cancelFirst: true},
+		{name: "the page is closed while a supplier is quoting"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			windDown := &katatest.Gate{}
+			defer windDown.Open()
+
+			s := newSupplier("slowpoke", 990, nil)
+			s.windDown = windDown
+			f := &prices.Finder{
+				Catalog:   slowCatalog{cents: 1500, waitFor: []*fakeSupplier{s}},
+				Suppliers: asSuppliers([]*fakeSupplier{s}),
+				Limiter:   windingDownLimiter{windDown: windDown},
+			}
+			if tt.cancelFirst {
+				cancel()
+			}
+			var res outcome
+			call := katatest.Go("Compare", func() { res.got, res.err = f.Compare(ctx, sku) })
+			if !tt.cancelFirst {
+				if !katatest.Returns(t, "the supplier being asked for a quote", s.asked) {
+					return
+				}
+				cancel()
+			}
+			if !katatest.WaitIdle(t, "Compare, while its request winds down") {
+				return
+			}
+			assert.False(t, call.Returned(),
+				"Compare returned while a request it started was still winding down: nothing Compare starts may outlive it")
+			windDown.Open()
+			if call.Wait(t) {
+				require.ErrorIs(t, res.err, context.Canceled)
+			}
+		})
+	}
+}
+
+// windingDownLimiter lets requests through at once, unless their context is
+// done: then it holds them in windDown before it returns the context's error.
+type windingDownLimiter struct{ windDown *katatest.Gate }
+
+func (l windingDownLimiter) Wait(ctx context.Context) error {
+	if ctx.Err() != nil {
+		l.windDown.Enter()
+	}
+	return ctx.Err()
+}
+
 // outcome is what one call of Compare returned.
 type outcome struct {
 	got prices.Comparison
@@ -216,13 +280,15 @@ func compare(t *testing.T, ctx context.Context, f *prices.Finder) (outcome, bool
 
 // fakeSupplier answers with a fixed price, or with err, and closes asked when
 // it is asked for a quote (once per test), after noting which goroutine
-// asked.
+// asked. With windDown set it works on the quote until its context is done,
+// and is held in windDown before it returns the context's error.
 type fakeSupplier struct {
-	name  string
-	cents int64
-	err   error
-	asked chan struct{}
-	asker string // the goroutine that called Quote; read it after asked is closed
+	name     string
+	cents    int64
+	err      error
+	windDown *katatest.Gate
+	asked    chan struct{}
+	asker    string // the goroutine that called Quote; read it after asked is closed
 }
 
 func newSupplier(name string, cents int64, err error) *fakeSupplier {
@@ -234,6 +300,11 @@ func (s *fakeSupplier) Name() string { return s.name }
 func (s *fakeSupplier) Quote(ctx context.Context, sku string) (int64, error) {
 	s.asker = katatest.GoroutineID()
 	close(s.asked)
+	if s.windDown != nil {
+		<-ctx.Done()
+		s.windDown.Enter()
+		return 0, ctx.Err()
+	}
 	return s.cents, s.err
 }
 
