@@ -103,10 +103,11 @@ func (q *Quotas) Explain(tenant string) string {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
 	g, ok := q.grants[tenant]
+	now := q.now()
 	switch {
 	case !ok:
 		return fmt.Sprintf("%s: %d/min, the default", tenant, q.defaultLocked())
-	case q.now().Before(g.Until):
+	case now.Before(g.Until):
 		return fmt.Sprintf("%s: %d/min, granted until %s (default %d/min)",
 			tenant, g.Limit, g.Until.Format("15:04"), q.defaultLocked())
 	default:
