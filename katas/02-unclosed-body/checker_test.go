@@ -97,6 +97,20 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestCheckWithoutObserve checks without an Observe hook: it is optional,
+// and the report is the same without it.
+func TestCheckWithoutObserve(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	rep, unclosed, ok := check(t, []string{"/ok/a", "/down/b"}, nil)
+	if !ok {
+		return
+	}
+	assert.Equal(t, 1, rep.Healthy, "healthy endpoints")
+	assert.Equal(t, 1, rep.Unhealthy, "unhealthy endpoints")
+	assert.Empty(t, unclosed, "response bodies never closed")
+}
+
 // TestCheckWaitsForObserve holds the Observe hook while it has a result in
 // hand. Observe is part of the check: Check must not return before the hook
 // has seen every result, and a hook run on a goroutine of its own would
