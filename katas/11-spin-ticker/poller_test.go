@@ -167,11 +167,40 @@ func TestStopWaitsForTheJob(t *testing.T) {
 		stopped := katatest.StartInBubble(stop)
 		synctest.Wait()
 		assert.False(t, stopped.Returned(), "stop returned while a job was still running")
-		close(r.hold)
+		r.release()
 		if within(t, "stop", time.Minute, stopped) {
 			assert.Equal(t, []int{1}, r.ran(), "jobs run: none may start once stop was called")
 		}
 	})
+}
+
+// TestStopTwiceAtOnce: our shutdown path and a deferred stop call stop at
+// the same moment, while a job runs. Neither may return before the job has
+// returned. This test runs on the real clock, outside a bubble: a second
+// stop may wait on a mutex (a sync.Once, say), which a bubble cannot wait
+// for. katatest's guards watch the goroutines instead; the job starts at
+// once, so no tick is ever waited for.
+func TestStopTwiceAtOnce(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	q := &queue{jobs: []int{1, 2}, hold: make(chan struct{})}
+	q.release() // a spin shows in the other tests; here it would only slow the poller down
+	r := &runner{hold: make(chan struct{}), started: make(chan struct{})}
+	stop := poller.Serve(t.Context(), q, r.run)
+	defer r.release() // if a check below fails: let the job end
+	if !katatest.Returns(t, "the first job", r.started) {
+		return
+	}
+	first := katatest.Go("stop", stop)
+	firstReturned, _ := first.WaitParked()
+	second := katatest.Go("the second stop", stop)
+	secondReturned, _ := second.WaitParked()
+	assert.False(t, firstReturned, "stop returned while a job was still running")
+	assert.False(t, secondReturned, "the second of two stops called at the same time returned while a job was still running")
+	r.release()
+	if first.Wait(t) && second.Wait(t) {
+		assert.Equal(t, []int{1}, r.ran(), "jobs run: none may start once stop was called")
+	}
 }
 
 // TestStopWaitsForTheRenewal: stop is called while the lease is being
@@ -325,12 +354,14 @@ func (q *queue) renewals() int {
 }
 
 // runner records the jobs it runs. With hold, the first job waits for the
-// test to close it.
+// test to close it; with started, the first job closes it when it starts.
 type runner struct {
-	hold chan struct{}
+	hold    chan struct{}
+	started chan struct{}
 
-	mu  sync.Mutex
-	ids []int
+	mu       sync.Mutex
+	ids      []int
+	released bool
 }
 
 func (r *runner) run(j poller.Job) {
@@ -338,8 +369,21 @@ func (r *runner) run(j poller.Job) {
 	r.ids = append(r.ids, j.ID)
 	first := len(r.ids) == 1
 	r.mu.Unlock()
+	if first && r.started != nil {
+		close(r.started)
+	}
 	if first && r.hold != nil {
 		<-r.hold
+	}
+}
+
+// release lets the held job return (once, however often it is called).
+func (r *runner) release() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.released {
+		r.released = true
+		close(r.hold)
 	}
 }
 
