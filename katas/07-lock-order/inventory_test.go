@@ -2,6 +2,7 @@ package inventory_test
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -150,6 +151,61 @@ func TestSettleWhileReserving(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSettleWhileTheIndexIsBusy ends the last reservation of a retired mug
+// while another customer's reservation of a lamp is inside the storefront's
+// feed (and may hold the index's lock there). Cancel may wait for it; but
+// once Cancel has returned, the mug has left the index, and no goroutine of
+// the inventory is left behind to finish the job later.
+func TestSettleWhileTheIndexIsBusy(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	feed := &fakeFeed{}
+	inv := inventory.New(feed, stock())
+	var r *inventory.Reservation
+	var err error
+	if !katatest.Completes(t, "Reserve", func() { r, err = inv.Reserve("mug", 2) }) {
+		return
+	}
+	require.NoError(t, err)
+	if !katatest.Completes(t, "Retire", func() { err = inv.Retire("mug") }) {
+		return
+	}
+	require.NoError(t, err)
+
+	entered, release := feed.holdNext()
+	var lampErr error
+	lamp := katatest.Go("the lamp's Reserve", func() { _, lampErr = inv.Reserve("lamp", 1) })
+	if !katatest.Returns(t, "the lamp's Reserve reaching the feed", entered) {
+		release()
+		return
+	}
+	cancelled := katatest.Go("Cancel of the mug's last reservation", r.Cancel)
+	katatest.WaitIdle(t, "Cancel while the lamp's Reserve is in the feed")
+	if cancelled.Returned() {
+		assert.Empty(t, leftBehind(), "goroutines of the inventory still there after Cancel returned: the mug must have left the index by then")
+	}
+	release()
+	okLamp := lamp.Wait(t)
+	if !cancelled.Wait(t) || !okLamp {
+		return
+	}
+	assert.NoError(t, lampErr, "the lamp's Reserve")
+	assert.Nil(t, inv.Lookup("mug"), "a retired product leaves the index with its last reservation")
+}
+
+// leftBehind returns the stacks of the goroutines that the inventory's own
+// code started and that are still there. It reads a goroutine dump, which
+// synchronises with nothing.
+func leftBehind() []string {
+	var stacks []string
+	for _, g := range katatest.Goroutines() {
+		if strings.Contains(g.Stack, "created by github.com/gokatas/concurrency/katas/07-lock-order.") {
+			stacks = append(stacks, g.Stack)
+		}
+	}
+	return stacks
 }
 
 // TestLastReservationsSettleAtOnce: a retired product has two reservations
