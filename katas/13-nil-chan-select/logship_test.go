@@ -202,6 +202,43 @@ func TestCancel(t *testing.T) {
 	})
 }
 
+// TestCancelAsRunLooks: the job is cancelled, and the process then writes a
+// line to each stream, at the very moment Run looks at its context: the
+// first time, the second, and so on. Every line was written after the
+// cancellation, so none may be shipped, whichever look the cancellation
+// meets: a look that found the context not done yet proves nothing about
+// the line received after it. Each moment is tried 64 times, since a select
+// chooses at random among its ready cases.
+func TestCancelAsRunLooks(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	katatest.Synctest(t, func(t *testing.T) {
+		const rounds = 64
+		for look := 1; look <= 4; look++ {
+			for round := 1; round <= rounds; round++ {
+				s := newShipment(t)
+				s.ctx.atLook(look, func() {
+					s.cancel()
+					s.write(s.stdout, "stdout", 1, 1)
+					s.write(s.stderr, "stderr", 1, 1)
+				})
+				s.start()
+				synctest.Wait()
+				if !s.ctx.looked(look) { // Run waits without looking again: nothing to try
+					s.cancel()
+				}
+				if !s.wantReturned(t, context.Canceled, "the job was cancelled") {
+					return
+				}
+				if got := s.sink.lines(); len(got) != 0 {
+					assert.Fail(t, fmt.Sprintf("cancelled at Run's look %d at its context, round %d of %d: lines written after the cancellation were shipped: %v", look, round, rounds, got),
+						"a look that found the context not done says nothing about a line received after it: look again after the receive, before shipping")
+					return
+				}
+			}
+		}
+	})
+}
+
 // shipment is one call of Run in the bubble, with its streams, its sink
 // and its counting context.
 type shipment struct {
@@ -311,13 +348,30 @@ func (s *shipment) wantShipped(t *testing.T, want map[string]int) {
 }
 
 // countingCtx is a context that counts how often Run asks for Done or Err,
-// and holds Run at the spinLimit-th time until unhold.
+// and holds Run at the spinLimit-th time until unhold. With atLook, it runs
+// a function of the test's at one of those times, before it answers.
 type countingCtx struct {
 	context.Context
 	mu     sync.Mutex
 	n      int
 	hold   chan struct{} // closed by unhold
 	isHeld bool
+	look   int    // atLook's time, or 0
+	atIt   func() // what happens at it
+}
+
+// atLook runs fn inside the n-th call of Done or Err, before it answers.
+func (c *countingCtx) atLook(n int, fn func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.look, c.atIt = n, fn
+}
+
+// looked reports whether Run has asked for Done or Err n times.
+func (c *countingCtx) looked(n int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n >= n
 }
 
 func newCountingCtx(ctx context.Context) *countingCtx {
@@ -343,7 +397,14 @@ func (c *countingCtx) count() {
 	if stop {
 		c.isHeld = true
 	}
+	var now func()
+	if c.n == c.look {
+		now = c.atIt
+	}
 	c.mu.Unlock()
+	if now != nil {
+		now()
+	}
 	if stop {
 		<-c.hold
 	}
