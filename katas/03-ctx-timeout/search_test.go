@@ -137,7 +137,8 @@ func TestSearchHonoursDeadline(t *testing.T) {
 }
 
 // TestSearchesAtOnce runs two searches on one Aggregator at the same time,
-// as the page server does for two visitors, with a backend that takes its
+// as the page server does for two visitors (who look for different things),
+// with a backend that takes its
 // time. Both must be under way together: both ask the backend before either
 // has its answer. Then both visitors leave, and both searches end.
 func TestSearchesAtOnce(t *testing.T) {
@@ -146,8 +147,8 @@ func TestSearchesAtOnce(t *testing.T) {
 	agg := &search.Aggregator{Timeout: time.Hour, Backends: []search.Backend{slow}}
 	ctx, leave := context.WithCancel(context.Background())
 	var searches [2]*katatest.Call
-	for i := range searches {
-		searches[i] = katatest.Go("Search", func() { agg.Search(ctx, query) })
+	for i, q := range []string{"blue keyboard", "red keyboard"} {
+		searches[i] = katatest.Go("Search "+q, func() { agg.Search(ctx, q) })
 	}
 	idle := katatest.WaitIdle(t, "two searches at once")
 	asked := slow.asked()
