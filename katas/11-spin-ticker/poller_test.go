@@ -86,6 +86,25 @@ func TestLease(t *testing.T) {
 	})
 }
 
+// TestLeaseDuringALongJob: a job can take longer than RenewEvery (an export
+// of a large tenant); the lease is renewed every RenewEvery all the same,
+// or another runner takes the queue over while this one still works on it.
+func TestLeaseDuringALongJob(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	katatest.SynctestNoSpin(t, func(t *testing.T) {
+		q := newQueue(t, 1)
+		r := &runner{hold: make(chan struct{}), started: make(chan struct{})}
+		stop := poller.Serve(t.Context(), q, r.run)
+		<-r.started
+		time.Sleep(3*poller.RenewEvery + poller.RenewEvery/2) // the job still runs
+		synctest.Wait()
+		assert.Equal(t, 3, q.renewals(), "renewals in 3½ × RenewEvery while one job runs")
+		r.release()
+		stopServing(t, q, stop)
+	})
+}
+
 // TestStop: the tenant moves to another runner. Once Serve has stopped,
 // this runner neither polls the queue nor renews its lease (the other runner
 // could never take the queue over), and none of its goroutines is left: a
