@@ -3,12 +3,9 @@ package prices_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -129,7 +126,6 @@ func TestCompare(t *testing.T) {
 func TestCompareWaitsForLateRequests(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
-	before := runtime.NumGoroutine()
 	f := &prices.Finder{
 		Catalog: slowCatalog{cents: 1500}, // waits for nobody: answers at once
 		Suppliers: asSuppliers([]*fakeSupplier{
@@ -147,9 +143,9 @@ func TestCompareWaitsForLateRequests(t *testing.T) {
 			res.got.Quotes, "Compare returned before every supplier had answered")
 	}
 	// Let the goroutines still running finish inside this test, so that the
-	// race detector sees a late write and this test reports it. Counting
-	// goroutines does not synchronise with them, so it hides no race.
-	waitForGoroutines(t, before)
+	// race detector sees a late write and this test reports it. WaitIdle
+	// reads goroutine dumps and synchronises with nothing: it hides no race.
+	katatest.WaitIdle(t, "the requests still running")
 }
 
 // countNaming counts the errors whose message names the supplier.
@@ -172,7 +168,6 @@ func countNaming(errs []error, name string) int {
 // then lets them go by cancelling their context, and counts them.
 func TestCompareWaitsWhenTheCatalogFails(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -191,9 +186,78 @@ func TestCompareWaitsWhenTheCatalogFails(t *testing.T) {
 	require.ErrorIs(t, res.err, errCatalogDown)
 
 	cancel() // let go whatever is still held
-	waitForGoroutines(t, before)
+	katatest.WaitIdle(t, "the requests let go")
 	assert.Zero(t, limiter.lateRequests(),
 		"requests still waiting in the limiter, or arriving there, after Compare returned: nothing Compare starts may outlive it")
+}
+
+// TestCompareCancelled closes the pricing page, before Compare is called or
+// while a supplier is working on its quote. Compare returns the context's
+// error, but only once every goroutine it started is done: the limiter and
+// the supplier notice the cancellation at once, then take a moment to wind
+// down, which the test holds. Until the test lets them finish, Compare must
+// not return, however it learnt of the cancellation. (It may also see the
+// cancellation first and start nothing.)
+func TestCompareCancelled(t *testing.T) {
+	tests := []struct {
+		name        string
+		cancelFirst bool // cancel before calling Compare; otherwise once the supplier is asked
+	}{
+		{name: "the page is closed before Compare is called", cancelFirst: true},
+		{name: "the page is closed while a supplier is quoting"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			windDown := &katatest.Gate{}
+			defer windDown.Open()
+
+			s := newSupplier("slowpoke", 990, nil)
+			s.windDown = windDown
+			f := &prices.Finder{
+				Catalog:   slowCatalog{cents: 1500, waitFor: []*fakeSupplier{s}},
+				Suppliers: asSuppliers([]*fakeSupplier{s}),
+				Limiter:   windingDownLimiter{windDown: windDown},
+			}
+			if tt.cancelFirst {
+				cancel()
+			}
+			var res outcome
+			call := katatest.Go("Compare", func() { res.got, res.err = f.Compare(ctx, sku) })
+			if !tt.cancelFirst {
+				if !katatest.Returns(t, "the supplier being asked for a quote", s.asked) {
+					return
+				}
+				cancel()
+			}
+			if !katatest.WaitIdle(t, "Compare, while its request winds down") {
+				return
+			}
+			// A Compare that sees the cancellation before it starts any
+			// request may return at once: then nothing is winding down.
+			if windingDown := windDown.Held(); windingDown > 0 {
+				assert.False(t, call.Returned(),
+					"Compare returned while %d request(s) it started were still winding down: nothing Compare starts may outlive it", windingDown)
+			}
+			windDown.Open()
+			if call.Wait(t) {
+				require.ErrorIs(t, res.err, context.Canceled)
+			}
+		})
+	}
+}
+
+// windingDownLimiter lets requests through at once, unless their context is
+// done: then it holds them in windDown before it returns the context's error.
+type windingDownLimiter struct{ windDown *katatest.Gate }
+
+func (l windingDownLimiter) Wait(ctx context.Context) error {
+	if ctx.Err() != nil {
+		l.windDown.Enter()
+	}
+	return ctx.Err()
 }
 
 // outcome is what one call of Compare returned.
@@ -202,38 +266,34 @@ type outcome struct {
 	err error
 }
 
-// compare calls f.Compare under the deadlock guard. It returns false, and an
-// empty outcome, when Compare did not return in time.
+// compare calls f.Compare under the deadlock guard, which fails the test
+// as soon as Compare waits and nothing is left to wake it. It returns
+// false, and an empty outcome, when Compare can never return. A late
+// limiter is shown the call, to watch it.
 func compare(t *testing.T, ctx context.Context, f *prices.Finder) (outcome, bool) {
 	t.Helper()
 	var res outcome
-	if !katatest.Within(t, katatest.GuardTimeout, "Compare", func() {
-		res.got, res.err = f.Compare(ctx, sku)
-	}) {
+	call := katatest.Go("Compare", func() { res.got, res.err = f.Compare(ctx, sku) })
+	if l, ok := f.Limiter.(interface{ watch(*katatest.Call) }); ok {
+		l.watch(call)
+	}
+	if !call.Wait(t) {
 		return outcome{}, false // Compare may still write res: leave it alone
 	}
 	return res, true
 }
 
-// waitForGoroutines waits, for up to the guard timeout, until at most n
-// goroutines are left. Those still left are the leak check's business.
-func waitForGoroutines(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.Now().Add(katatest.GuardTimeout)
-	for runtime.NumGoroutine() > n && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // fakeSupplier answers with a fixed price, or with err, and closes asked when
 // it is asked for a quote (once per test), after noting which goroutine
-// asked.
+// asked. With windDown set it works on the quote until its context is done,
+// and is held in windDown before it returns the context's error.
 type fakeSupplier struct {
-	name  string
-	cents int64
-	err   error
-	asked chan struct{}
-	asker string // the goroutine that called Quote; read it after asked is closed
+	name     string
+	cents    int64
+	err      error
+	windDown *katatest.Gate
+	asked    chan struct{}
+	asker    string // the goroutine that called Quote; read it after asked is closed
 }
 
 func newSupplier(name string, cents int64, err error) *fakeSupplier {
@@ -245,6 +305,11 @@ func (s *fakeSupplier) Name() string { return s.name }
 func (s *fakeSupplier) Quote(ctx context.Context, sku string) (int64, error) {
 	s.asker = katatest.GoroutineID()
 	close(s.asked)
+	if s.windDown != nil {
+		<-ctx.Done()
+		s.windDown.Enter()
+		return 0, ctx.Err()
+	}
 	return s.cents, s.err
 }
 
@@ -257,8 +322,10 @@ func asSuppliers(fakes []*fakeSupplier) []prices.Supplier {
 }
 
 // slowCatalog answers with a fixed list price, but only once every supplier in
-// waitFor has been asked for a quote and each goroutine that asked has
-// stopped running: it has returned, or it waits for something. So whatever
+// waitFor has been asked for a quote and each goroutine that asked has got
+// as far as it can: it has returned, or it waits for another goroutine (a
+// sleep is waited out). If a supplier is never asked, the catalog waits for
+// good, and the guard on Compare reports it. So whatever
 // a supplier goroutine does after its quote (mark itself done, send its
 // result) has happened, or is waiting for Compare, before Compare gets the
 // list price.
@@ -275,11 +342,9 @@ func (c slowCatalog) ListPrice(ctx context.Context, sku string) (int64, error) {
 			askers = append(askers, s.asker)
 		case <-ctx.Done():
 			return 0, ctx.Err()
-		case <-time.After(katatest.GuardTimeout):
-			return 0, fmt.Errorf("catalog: %s was never asked for a quote", s.name)
 		}
 	}
-	if !katatest.WaitStopped(katatest.GuardTimeout, askers...) {
+	if !katatest.WaitParked(askers...) {
 		return 0, errors.New("catalog: the goroutines that asked for quotes are still running")
 	}
 	return c.cents, nil
@@ -301,35 +366,27 @@ type noLimit struct{}
 func (noLimit) Wait(ctx context.Context) error { return ctx.Err() }
 
 // lateLimiter lets requests through only once the Compare call under test has
-// stopped running: it has returned, or it is parked waiting (in
-// sync.WaitGroup.Wait, a channel receive or a select). A time.Sleep in Compare
-// does not count as waiting, so a sleep cannot make up for a late count.
-// With onlyWhileParked set, a Compare that returns does not open it: the
-// requests stay held until their context ends.
+// got as far as it can: it has returned, or it is parked waiting for other
+// goroutines (in sync.WaitGroup.Wait, a channel receive, a select). A
+// time.Sleep in Compare does not count as waiting, so a sleep cannot make
+// up for a late count. With onlyWhileParked set, a Compare that returns does
+// not open it: the requests stay held until their context ends.
 //
-// It watches Compare through goroutine stack dumps, not through anything
-// Compare does, so nothing orders Compare's reads before the late requests'
-// writes, and the race detector reports the two as a race.
+// It watches Compare through goroutine dumps (katatest.Call.WaitParked),
+// not through anything Compare does, so nothing orders Compare's reads
+// before the late requests' writes, and the race detector reports the two
+// as a race.
 type lateLimiter struct {
-	start  sync.Once
-	open   chan struct{}
-	ignore map[string]bool // goroutines already inside Compare, left blocked by an earlier test
+	open chan struct{}
 
-	onlyWhileParked bool // set before the first Wait
+	onlyWhileParked bool // set before Compare is called
 }
 
 func newLateLimiter() *lateLimiter {
-	l := &lateLimiter{open: make(chan struct{}), ignore: map[string]bool{}}
-	for _, g := range katatest.Goroutines() {
-		if strings.Contains(g.Stack, compareFrame) {
-			l.ignore[g.ID] = true
-		}
-	}
-	return l
+	return &lateLimiter{open: make(chan struct{})}
 }
 
 func (l *lateLimiter) Wait(ctx context.Context) error {
-	l.start.Do(func() { go l.watch() })
 	select {
 	case <-l.open:
 		return nil
@@ -338,25 +395,18 @@ func (l *lateLimiter) Wait(ctx context.Context) error {
 	}
 }
 
-// watch opens the limiter once Compare has stopped running (with
-// onlyWhileParked: once it is parked); it gives up and opens after twice the
-// guard timeout, by which time the test has failed anyway.
-func (l *lateLimiter) watch() {
-	deadline := time.Now().Add(2 * katatest.GuardTimeout)
-	for time.Now().Before(deadline) {
-		switch l.compareState() {
-		case compareParked:
+// watch opens the limiter once compare is parked or has returned (with
+// onlyWhileParked: once it is parked). compare is called right after it has
+// started; the watching goroutine ends when it has decided, or when Compare
+// has kept running for katatest.SpinTimeout, by which time the test has
+// failed anyway.
+func (l *lateLimiter) watch(compare *katatest.Call) {
+	go func() {
+		returned, _ := compare.WaitParked()
+		if !returned || !l.onlyWhileParked {
 			close(l.open)
-			return
-		case compareReturned:
-			if !l.onlyWhileParked {
-				close(l.open)
-			}
-			return
 		}
-		time.Sleep(100 * time.Microsecond)
-	}
-	close(l.open)
+	}()
 }
 
 // countingLimiter is a lateLimiter that counts the requests still inside its
@@ -399,32 +449,4 @@ func (c *countingLimiter) lateRequests() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.late
-}
-
-// compareFrame is how a call of Compare shows in a goroutine's stack; the
-// goroutines Compare starts show as Compare.func1 and do not match.
-const compareFrame = ".(*Finder).Compare("
-
-// What the Compare under test is doing, seen from a goroutine dump.
-const (
-	compareRunning  = iota // running, runnable, sleeping, or blocked on a lock
-	compareParked          // waiting for other goroutines: WaitGroup, channel, select, Cond
-	compareReturned        // no goroutine is inside Compare any more
-)
-
-// compareState reports what the Compare under test is doing.
-func (l *lateLimiter) compareState() int {
-	waitStates := []string{"sync.WaitGroup.Wait", "chan receive", "select", "sync.Cond.Wait"}
-	for _, g := range katatest.Goroutines() {
-		if l.ignore[g.ID] || !strings.Contains(g.Stack, compareFrame) {
-			continue
-		}
-		for _, s := range waitStates {
-			if strings.HasPrefix(g.State, s) {
-				return compareParked
-			}
-		}
-		return compareRunning
-	}
-	return compareReturned
 }

@@ -97,6 +97,57 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestCheckWithoutObserve checks without an Observe hook: it is optional,
+// and the report is the same without it.
+func TestCheckWithoutObserve(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	rep, unclosed, ok := check(t, []string{"/ok/a", "/down/b"}, nil)
+	if !ok {
+		return
+	}
+	assert.Equal(t, 1, rep.Healthy, "healthy endpoints")
+	assert.Equal(t, 1, rep.Unhealthy, "unhealthy endpoints")
+	assert.Empty(t, unclosed, "response bodies never closed")
+}
+
+// TestCheckWaitsForObserve holds the Observe hook while it has a result in
+// hand. Observe is part of the check: Check must not return before the hook
+// has seen every result, and a hook run on a goroutine of its own would
+// outlive Check (the metrics of a finished check would still be changing).
+// The test waits until the result has reached the hook and nothing else can
+// move; Check must still be waiting then.
+func TestCheckWaitsForObserve(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv := httptest.NewServer(http.HandlerFunc(receiver))
+	defer katatest.Within(t, katatest.GuardTimeout, "closing the test server", srv.Close)
+	transport := &http.Transport{}
+	defer transport.CloseIdleConnections()
+
+	var hook katatest.Gate
+	defer hook.Open()
+	observing := make(chan struct{})
+	var once sync.Once
+	c := &health.Checker{Client: &http.Client{Transport: transport}, Observe: func(health.Result) {
+		once.Do(func() { close(observing) })
+		hook.Enter()
+	}}
+
+	var rep health.Report
+	call := katatest.Go("Check", func() { rep = c.Check(t.Context(), []string{srv.URL + "/ok/a"}) })
+	if !katatest.Within(t, katatest.GuardTimeout, "the result reaching Observe", func() { <-observing }) {
+		return
+	}
+	if !katatest.WaitIdle(t, "Check, while Observe holds a result") {
+		return
+	}
+	assert.False(t, call.Returned(), "Check returned while Observe was still looking at a result")
+	hook.Open()
+	if call.Wait(t) {
+		assert.Equal(t, 1, rep.Healthy, "healthy endpoints")
+	}
+}
+
 // check runs one Check of paths against a fresh receiver server, through a
 // fresh transport whose bodies are tracked, and reports which bodies were
 // never closed. It returns false if Check did not return in time.
@@ -125,10 +176,12 @@ func check(t *testing.T, paths []string, observe func(health.Result)) (health.Re
 	}
 	c := &health.Checker{Client: &http.Client{Transport: bodies}, Observe: observe}
 	var rep health.Report
-	ok := katatest.Within(t, katatest.GuardTimeout, "Check", func() {
+	if !katatest.Within(t, katatest.GuardTimeout, "Check", func() {
 		rep = c.Check(t.Context(), urls)
-	})
-	return rep, bodies.unclosed(), ok
+	}) {
+		return health.Report{}, nil, false // Check may still write rep: leave it alone
+	}
+	return rep, bodies.unclosed(), true
 }
 
 // receiver answers like the webhook receivers do. The first element of the

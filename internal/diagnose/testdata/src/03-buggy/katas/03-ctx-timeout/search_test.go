@@ -37,33 +37,30 @@ var errDown = errors.New("backend down")
 // run, whether the lock is missing in record or in Stats.
 func TestSearch(t *testing.T) {
 	tests := []struct {
-		name        string
-		backends    []*fakeBackend
-		wantHits    []string // the backend of each hit, sorted
-		wantFastest string
+		name     string
+		backends []*fakeBackend
+		wantHits []string // the backend of each hit, sorted
 	}{
 		{
-			// The delays are far apart: the time a backend waits at the gate
-			// counts in what the search measures, and on a loaded machine that
-			// can be tens of milliseconds.
+			// Which backend is fastest is checked on the fake clock, where
+			// times are exact; here the time a backend waits at the gate
+			// counts in what the search measures.
 			name: "every backend answers",
 			backends: []*fakeBackend{
 				{name: "catalogue", delay: time.Millisecond},
-				{name: "marketplace", delay: 200 * time.Millisecond},
-				{name: "recommendations", delay: 250 * time.Millisecond},
+				{name: "marketplace", delay: 5 * time.Millisecond},
+				{name: "recommendations", delay: 10 * time.Millisecond},
 			},
-			wantHits:    []string{"catalogue", "marketplace", "recommendations"},
-			wantFastest: "catalogue",
+			wantHits: []string{"catalogue", "marketplace", "recommendations"},
 		},
 		{
 			name: "a failing backend is skipped",
 			backends: []*fakeBackend{
-				{name: "catalogue", delay: 150 * time.Millisecond},
+				{name: "catalogue", delay: 10 * time.Millisecond},
 				{name: "marketplace", err: errDown},
 				{name: "recommendations", delay: time.Millisecond},
 			},
-			wantHits:    []string{"catalogue", "recommendations"},
-			wantFastest: "recommendations",
+			wantHits: []string{"catalogue", "recommendations"},
 		},
 	}
 	for _, tt := range tests {
@@ -93,7 +90,7 @@ func TestSearch(t *testing.T) {
 			}
 			assert.False(t, res.Partial, "every backend answered: the results are complete")
 			assert.Equal(t, tt.wantHits, hitBackends(res))
-			assert.Equal(t, tt.wantFastest, agg.Stats().Fastest, "the fastest backend on the dashboard")
+			assert.Contains(t, tt.wantHits, agg.Stats().Fastest, "the fastest backend on the dashboard is one that answered")
 			for _, b := range tt.backends {
 				ctx := b.context()
 				require.NotNil(t, ctx, "backend %s was never asked", b.name)
@@ -103,10 +100,12 @@ func TestSearch(t *testing.T) {
 	}
 }
 
-// TestSearchHonoursDeadline: one backend hangs until it is told to stop. The
-// search must return at its deadline with what it has, pass the deadline down
-// (the backend's context carries it and is done once Search returns), and
-// leave no goroutine behind.
+// TestSearchHonoursDeadline: one backend hangs until it is told to stop, on
+// the real clock. The search must not return before its deadline, must pass
+// the deadline down (the backend's context carries it and is done once
+// Search returns), and must leave no goroutine behind. What the page gets at
+// the deadline is checked on the fake clock (TestSearchOnFakeClock), where
+// a loaded machine cannot make an answer miss it.
 func TestSearchHonoursDeadline(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	slow := &fakeBackend{name: "marketplace", hang: true, stopped: make(chan struct{})}
@@ -115,22 +114,52 @@ func TestSearchHonoursDeadline(t *testing.T) {
 		slow,
 	}}
 	start := time.Now()
-	res, ok := searchWithin(t, agg)
+	_, ok := searchWithin(t, agg)
 	if !ok {
 		return
 	}
 	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond, "returned before the deadline")
-	assert.True(t, res.Partial, "a backend did not answer: the results are partial")
-	assert.Equal(t, []string{"catalogue"}, hitBackends(res))
 
 	ctx := slow.context()
 	require.NotNil(t, ctx, "the hanging backend was never asked")
 	_, hasDeadline := ctx.Deadline()
 	assert.True(t, hasDeadline, "the backend's context must carry the search's deadline")
+	if !assert.Error(t, ctx.Err(), "Search returned but the hanging backend was never told to stop: its context is not done") {
+		return
+	}
+	// It has been told: wait for it to stop, so that the leak check sees only
+	// what is really left behind.
 	select {
 	case <-slow.stopped:
-	case <-time.After(500 * time.Millisecond):
-		assert.Fail(t, "Search returned but the hanging backend was never told to stop: its context is never done")
+	case <-time.After(katatest.GuardTimeout):
+		assert.Fail(t, "the hanging backend's context is done, but its Search never returned")
+	}
+}
+
+// TestSearchesAtOnce runs two searches on one Aggregator at the same time,
+// as the page server does for two visitors (who look for different things),
+// with a backend that takes its
+// time. Both must be under way together: both ask the backend before either
+// has its answer. Then both visitors leave, and both searches end.
+func TestSearchesAtOnce(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	slow := &fakeBackend{name: "marketplace", delay: time.Hour}
+	agg := &search.Aggregator{Timeout: time.Hour, Backends: []search.Backend{slow}}
+	ctx, leave := context.WithCancel(context.Background())
+	var searches [2]*katatest.Call
+	for i, q := range []string{"blue keyboard", "red keyboard"} {
+		searches[i] = katatest.Go("Search "+q, func() { agg.Search(ctx, q) })
+	}
+	idle := katatest.WaitIdle(t, "two searches at once")
+	asked := slow.asked()
+	leave()
+	for _, s := range searches {
+		if !s.Wait(t) {
+			return
+		}
+	}
+	if idle {
+		assert.Equal(t, 2, asked, "searches that had asked the backend, with two searches running at once")
 	}
 }
 
@@ -153,11 +182,13 @@ func TestSearchOnFakeClock(t *testing.T) {
 	tests := []struct {
 		name           string
 		callerDeadline time.Duration // 0: the caller sets no deadline
+		callerGaveUp   bool          // the caller's context is cancelled before Search is called
 		backends       []*fakeBackend
 		wantTook       time.Duration // fake time the search takes
 		wantPartial    bool
 		wantHits       []string
 		wantDeadline   time.Duration // the backends' deadline, from the start
+		wantFastest    string        // on the dashboard once Search returns; "" when any will do
 	}{
 		{
 			name: "a legacy backend answers after the deadline",
@@ -169,6 +200,7 @@ func TestSearchOnFakeClock(t *testing.T) {
 			wantPartial:  true,
 			wantHits:     []string{"catalogue"},
 			wantDeadline: 2 * time.Second,
+			wantFastest:  "catalogue",
 		},
 		{
 			name: "two legacy backends answer late at the same moment",
@@ -181,6 +213,7 @@ func TestSearchOnFakeClock(t *testing.T) {
 			wantPartial:  true,
 			wantHits:     []string{"catalogue"},
 			wantDeadline: 2 * time.Second,
+			wantFastest:  "catalogue",
 		},
 		{
 			name: "no backend answers in time",
@@ -204,6 +237,23 @@ func TestSearchOnFakeClock(t *testing.T) {
 			wantPartial:  true,
 			wantHits:     []string{"catalogue"},
 			wantDeadline: time.Second,
+			wantFastest:  "catalogue",
+		},
+		{
+			// The page's request was cancelled (the user left) before the
+			// search began. Nothing can answer in time, so the results are
+			// partial: an empty, complete answer would tell the page that
+			// nothing matches. The search may skip asking the backends.
+			name:         "the caller has given up before the search",
+			callerGaveUp: true,
+			backends: []*fakeBackend{
+				{name: "catalogue", delay: 300 * time.Millisecond, ignoreCtx: true},
+				{name: "marketplace", delay: 5 * time.Second, ignoreCtx: true},
+			},
+			wantTook:     0,
+			wantPartial:  true,
+			wantHits:     nil,
+			wantDeadline: 2 * time.Second,
 		},
 		{
 			// Their answers arrive together: however the scheduler orders
@@ -225,6 +275,11 @@ func TestSearchOnFakeClock(t *testing.T) {
 					ctx, cancel = context.WithTimeout(ctx, tt.callerDeadline)
 					defer cancel()
 				}
+				if tt.callerGaveUp {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					cancel()
+				}
 				agg := &search.Aggregator{Timeout: 2 * time.Second}
 				for _, b := range tt.backends {
 					agg.Backends = append(agg.Backends, b)
@@ -234,8 +289,14 @@ func TestSearchOnFakeClock(t *testing.T) {
 				assert.Equal(t, tt.wantTook, time.Since(start), "the search takes exactly its deadline, or less when every backend answered")
 				assert.Equal(t, tt.wantPartial, res.Partial, "Partial: did a backend miss the deadline?")
 				assert.Equal(t, tt.wantHits, hitBackends(res))
+				if tt.wantFastest != "" {
+					assert.Equal(t, tt.wantFastest, agg.Stats().Fastest, "the fastest backend on the dashboard")
+				}
 				for _, b := range tt.backends {
 					bctx := b.context()
+					if bctx == nil && tt.callerGaveUp {
+						continue // not asked: nobody would read its answer
+					}
 					if !assert.NotNil(t, bctx, "backend %s was never asked", b.name) {
 						continue
 					}
@@ -251,8 +312,12 @@ func TestSearchOnFakeClock(t *testing.T) {
 }
 
 // manyBackends is how many backends answer at the same moment in the
-// fake-clock test: enough that, under the race detector's randomised
-// scheduler, some sender always finds the search busy with another answer.
+// fake-clock test: enough that some sender always finds the search busy with
+// another answer. The kata runs under the race detector, whose scheduler
+// puts a goroutine it wakes behind the others half of the time
+// (randomizeScheduler in runtime/proc.go), so this holds at GOMAXPROCS 1 too:
+// a send with select/default lost answers in 300 of 300 runs at each of
+// GOMAXPROCS 1, 2 and 4.
 const manyBackends = 32
 
 // sameMoment returns n backends that all answer after delay.
@@ -307,8 +372,9 @@ type fakeBackend struct {
 	gate      *gate
 	stopped   chan struct{} // closed when a hanging search sees its context end
 
-	mu  sync.Mutex
-	ctx context.Context
+	mu    sync.Mutex
+	ctx   context.Context // the context of the latest call
+	calls int
 }
 
 func (f *fakeBackend) Name() string { return f.name }
@@ -316,6 +382,7 @@ func (f *fakeBackend) Name() string { return f.name }
 func (f *fakeBackend) Search(ctx context.Context, q string) ([]search.Hit, error) {
 	f.mu.Lock()
 	f.ctx = ctx
+	f.calls++
 	f.mu.Unlock()
 	if f.gate != nil {
 		f.gate.wait()
@@ -337,6 +404,13 @@ func (f *fakeBackend) Search(ctx context.Context, q string) ([]search.Hit, error
 		}
 	}
 	return []search.Hit{{Backend: f.name, Title: q + " from " + f.name}}, nil
+}
+
+// asked returns how many times Search has been called.
+func (f *fakeBackend) asked() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
 }
 
 func (f *fakeBackend) context() context.Context {

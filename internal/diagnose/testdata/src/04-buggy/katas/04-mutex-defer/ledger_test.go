@@ -5,7 +5,6 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,10 +14,11 @@ import (
 	ledger "github.com/gokatas/concurrency/katas/04-mutex-defer"
 )
 
-// lockGuard is how long a call that needs the ledger's lock gets. A transfer
-// with an in-memory journal takes microseconds; a call still waiting after
-// this long waits for a lock that nobody is going to release.
-const lockGuard = katatest.GuardTimeout / 2
+// Every call into the ledger is guarded by katatest.Completes (or
+// katatest.Go and Wait): it fails the test with a "deadlock guard:" message
+// as soon as the call waits (for the ledger's lock, say) and every other
+// goroutine of the test binary waits too, so that nothing is left to wake
+// it. A correct call is never in that state, however loaded the machine.
 
 // errDiskFull is what a failing fake journal answers.
 var errDiskFull = errors.New("journal: no space left on device")
@@ -151,7 +151,7 @@ func TestBalanceThenTransfer(t *testing.T) {
 	// transfer's write, and the race detector checks that it does.
 	seen := make(chan int64, 1)
 	errs := make(chan error, 1)
-	read := watch().GoUnordered("Balance", func() {
+	read := katatest.GoUnordered("Balance", func() {
 		cents, err := l.Balance("alice")
 		errs <- err
 		seen <- cents
@@ -172,6 +172,29 @@ func TestBalanceThenTransfer(t *testing.T) {
 	}
 }
 
+// TestBalanceOfUnknownAccount asks for the balance of a wallet that does not
+// exist, then serves the next customer: the refusal must leave the ledger
+// as usable as a successful read does.
+func TestBalanceOfUnknownAccount(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	l := ledger.New(&fakeJournal{}, opening())
+	var err error
+	if !katatest.Completes(t, "Balance carol", func() { _, err = l.Balance("carol") }) {
+		return
+	}
+	assert.ErrorIs(t, err, ledger.ErrUnknownAccount)
+
+	next, ok := transfer(t, context.Background(), l, "bob", "alice", 200)
+	if !ok {
+		return
+	}
+	assert.NoError(t, next.err, "the next customer's transfer")
+	if got, ok := balances(t, l); ok {
+		assert.Equal(t, map[string]int64{"alice": 10_200, "bob": 300}, got)
+	}
+}
+
 // TestTwoTransfersAtOnce has two customers' payments from bob's wallet
 // arrive at the same moment: 300 each, and bob has 500. One of them must be
 // refused. The journal holds whichever transfer reaches it first until the
@@ -189,15 +212,17 @@ func TestTwoTransfersAtOnce(t *testing.T) {
 	var res [2]result
 	var calls [2]*katatest.Call
 	for i := range calls {
-		calls[i] = watch().Go("Transfer bob -> alice", func() {
+		calls[i] = katatest.Go("Transfer bob -> alice", func() {
 			<-start
 			defer func() { res[i].panicked = recover() }()
 			res[i].err = l.Transfer(ctx, "bob", "alice", 300)
 		})
 	}
-	j.hold = func() {
-		for j.appends() < 2 && !calls[0].Parked() && !calls[1].Parked() {
-			time.Sleep(100 * time.Microsecond)
+	j.hold = func() { // runs on the goroutine of the call that reaches the journal first
+		for _, other := range calls {
+			if other.ID() != katatest.GoroutineID() {
+				other.WaitParked() // it has returned, or waits (for the lock, say)
+			}
 		}
 	}
 	close(start) // releases both customers together
@@ -223,6 +248,120 @@ func TestTwoTransfersAtOnce(t *testing.T) {
 	if got, ok := balances(t, l); ok {
 		assert.Equal(t, map[string]int64{"alice": 10_300, "bob": 200}, got)
 	}
+	assert.Equal(t, []ledger.Entry{{From: "bob", To: "alice", Cents: 300}}, j.stored(),
+		"the journal, which the balances are rebuilt from after a crash")
+}
+
+// TestBalanceDuringTransfer reads alice's balance while her transfer waits
+// for the journal, holding the ledger. Balance may wait for the transfer and
+// answer with the balance after it, or answer with the one before it; either
+// way the ledger's lock must order its read with the transfer's write, which
+// comes once the journal lets the transfer go on. The race detector checks
+// that it does: the test starts the read, waits until every goroutine waits,
+// and lets the journal go on, all without ordering anything itself.
+func TestBalanceDuringTransfer(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	journal := &katatest.Gate{}
+	l := ledger.New(&fakeJournal{gate: journal}, opening())
+
+	pay, payErr, ok := transferWaitingForJournal(t, l, journal, "alice", "bob", 3_000)
+	if !ok {
+		return
+	}
+	seen := make(chan int64, 1)
+	errs := make(chan error, 1)
+	read := katatest.GoUnordered("Balance alice", func() {
+		cents, err := l.Balance("alice")
+		errs <- err
+		seen <- cents
+	})
+	if !katatest.WaitIdle(t, "Balance alice, while a transfer waits for the journal") {
+		return
+	}
+	journal.Open()
+
+	if !pay.Wait(t) || !read.Wait(t) {
+		return
+	}
+	require.NoError(t, *payErr, "the transfer")
+	require.NoError(t, <-errs)
+	assert.Contains(t, []int64{10_000, 7_000}, <-seen, "alice's balance, from before or after the transfer")
+}
+
+// TestTransfersQueuedBehindAnother has two payments of 300 from bob's wallet
+// arrive together while a transfer of 100 from it waits for the journal,
+// holding the ledger. Bob will have 400 left: one of the two must be
+// refused, however the two were let in once the first transfer is done.
+func TestTransfersQueuedBehindAnother(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	journal := &katatest.Gate{}
+	j := &fakeJournal{gate: journal}
+	l := ledger.New(j, opening())
+	ctx := context.Background()
+
+	first, firstErr, ok := transferWaitingForJournal(t, l, journal, "bob", "alice", 100)
+	if !ok {
+		return
+	}
+	var res [2]result
+	var calls [2]*katatest.Call
+	for i := range calls {
+		calls[i] = katatest.Go("Transfer bob -> alice", func() {
+			defer func() { res[i].panicked = recover() }()
+			res[i].err = l.Transfer(ctx, "bob", "alice", 300)
+		})
+	}
+	if !katatest.WaitIdle(t, "two transfers, while another one waits for the journal") {
+		return
+	}
+	journal.Open()
+
+	ok0, ok1, ok2 := first.Wait(t), calls[0].Wait(t), calls[1].Wait(t)
+	if !ok0 || !ok1 || !ok2 {
+		return
+	}
+	require.NoError(t, *firstErr, "the transfer of 100 from bob")
+	var paid, refused int
+	for _, r := range res {
+		assert.Nil(t, r.panicked, "Transfer panicked")
+		switch {
+		case r.err == nil:
+			paid++
+		case errors.Is(r.err, ledger.ErrInsufficientFunds):
+			refused++
+		default:
+			assert.NoError(t, r.err)
+		}
+	}
+	assert.Equal(t, 1, paid, "transfers of 300 that went through, with 400 left in bob's wallet")
+	assert.Equal(t, 1, refused, "transfers refused for insufficient funds")
+	if got, ok := balances(t, l); ok {
+		assert.Equal(t, map[string]int64{"alice": 10_400, "bob": 100}, got)
+	}
+}
+
+// transferWaitingForJournal starts a transfer whose journal write the gate
+// holds, and waits until it is held there: from then on, until the test
+// opens the gate, the transfer is in the middle of its work, holding
+// whatever the ledger holds while it journals. Once the call has returned,
+// *err is what it returned.
+func transferWaitingForJournal(t *testing.T, l *ledger.Ledger, journal *katatest.Gate, from, to string, cents int64) (call *katatest.Call, err *error, ok bool) {
+	t.Helper()
+	err = new(error)
+	what := "Transfer " + from + " -> " + to
+	call = katatest.Go(what, func() { *err = l.Transfer(context.Background(), from, to, cents) })
+	if !katatest.WaitIdle(t, what+", held in the journal") {
+		return nil, nil, false
+	}
+	if journal.Held() != 1 {
+		journal.Open()
+		call.Wait(t)
+		t.Errorf("%s did not reach the journal", what)
+		return nil, nil, false
+	}
+	return call, err, true
 }
 
 // result is what one call of Transfer did.
@@ -231,19 +370,13 @@ type result struct {
 	panicked any // the value Transfer panicked with, or nil
 }
 
-// watch guards a call into the ledger: it fails the test with a deadlock
-// guard message as soon as the call is parked inside the ledger with no
-// goroutine left in the ledger that could wake it (a lock nobody will
-// release), however slow the machine.
-func watch() *katatest.Watch { return katatest.WatchPackageOf(ledger.New) }
-
 // transfer calls l.Transfer under the deadlock guard and recovers a panic the
 // way net/http does for a handler. It returns false when Transfer cannot
 // return, which means it is waiting for a lock that nobody will release.
 func transfer(t *testing.T, ctx context.Context, l *ledger.Ledger, from, to string, cents int64) (result, bool) {
 	t.Helper()
 	var res result
-	ok := watch().Returns(t, "Transfer "+from+" -> "+to, func() {
+	ok := katatest.Completes(t, "Transfer "+from+" -> "+to, func() {
 		defer func() { res.panicked = recover() }()
 		res.err = l.Transfer(ctx, from, to, cents)
 	})
@@ -258,7 +391,7 @@ func balances(t *testing.T, l *ledger.Ledger) (map[string]int64, bool) {
 	t.Helper()
 	got := map[string]int64{}
 	var err error
-	ok := watch().Returns(t, "Balance", func() {
+	ok := katatest.Completes(t, "Balance", func() {
 		for name := range opening() {
 			var cents int64
 			if cents, err = l.Balance(name); err != nil {
@@ -288,10 +421,12 @@ var errJournalBug = errors.New("journal driver: index out of range")
 
 // fakeJournal keeps entries in memory. The first Append does what first
 // says; every later Append stores its entry. If hold is set, the first
-// Append calls it first and goes on when it returns.
+// Append calls it first and goes on when it returns; if gate is set, the
+// first Append waits there until the test lets it through.
 type fakeJournal struct {
 	first outcome
 	hold  func()
+	gate  *katatest.Gate
 
 	mu      sync.Mutex
 	calls   int
@@ -305,6 +440,9 @@ func (j *fakeJournal) Append(ctx context.Context, e ledger.Entry) error {
 	j.mu.Unlock()
 	if n == 1 && j.hold != nil {
 		j.hold() // outside j.mu: another transfer may reach Append meanwhile
+	}
+	if n == 1 && j.gate != nil {
+		j.gate.Enter()
 	}
 	if n == 1 {
 		switch j.first {
@@ -320,9 +458,9 @@ func (j *fakeJournal) Append(ctx context.Context, e ledger.Entry) error {
 	return nil
 }
 
-// appends returns how many times Append has been called.
-func (j *fakeJournal) appends() int {
+// stored returns the entries the journal holds.
+func (j *fakeJournal) stored() []ledger.Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.calls
+	return append([]ledger.Entry(nil), j.entries...)
 }

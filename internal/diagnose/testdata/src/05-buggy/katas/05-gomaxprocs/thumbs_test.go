@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,8 +47,8 @@ func TestRun(t *testing.T) {
 
 				synctest.Wait() // Run has started every resize it is going to start
 				assertPool(t, run, r, tt.procs, len(imgs))
+				finishInRounds(t, run, r, tt.procs)
 
-				r.gate.Open() // every resize may finish
 				rep, err := run.result(t, r)
 				require.NoError(t, err)
 				assertReport(t, rep, imgs)
@@ -60,46 +61,69 @@ func TestRun(t *testing.T) {
 // A resize cannot be interrupted: Run must start no new image, wait for the
 // resizes under way, and return the context's error. Nothing it started may
 // outlive it.
+//
+// On a big machine many resizes finish together after the deletion, and
+// each goroutine that comes back for the next image must see the deletion.
+// A select between ctx.Done() and the next image does not: when both are
+// ready it picks one at random, so with 64 of them one starts a new image in
+// all but one run in 2^64.
 func TestRunDeletedAlbum(t *testing.T) {
-	katatest.SetGOMAXPROCS(t, 2)
-	katatest.Synctest(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		r := newFakeResizer(t)
-		run := startRun(ctx, &thumbs.Batch{Resizer: r}, album("IMG", 16, false))
+	for _, procs := range []int{2, manyProcs} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			katatest.SetGOMAXPROCS(t, procs)
+			katatest.Synctest(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				r := newFakeResizer(t)
+				images := 8 * procs
+				run := startRun(ctx, &thumbs.Batch{Resizer: r}, album("IMG", images, false))
 
-		synctest.Wait()
-		assertPool(t, run, r, 2, 16)
-		underWay := r.gate.Held()
+				synctest.Wait()
+				assertPool(t, run, r, procs, images)
+				underWay := r.gate.Held()
 
-		cancel() // the user deletes the album
-		synctest.Wait()
-		assert.False(t, run.Returned(), "Run returned while %d resizes it started were still running", underWay)
+				cancel() // the user deletes the album
+				// A resize takes as long as it takes. (On the bubble's fake
+				// clock, this minute passes at once.)
+				time.Sleep(time.Minute)
+				synctest.Wait()
+				assert.False(t, run.Returned(), "Run returned while %d resizes it started were still running", underWay)
 
-		r.gate.Let(underWay) // the resizes under way finish
-		synctest.Wait()
-		assert.Equal(t, underWay, r.gate.Entered(),
-			"images started after the album was deleted: each one is wasted CPU")
-		_, err := run.result(t, r)
-		require.ErrorIs(t, err, context.Canceled)
-	})
+				r.gate.Let(underWay) // the resizes under way finish
+				synctest.Wait()
+				assert.Equal(t, underWay, r.gate.Entered(),
+					"images started after the album was deleted: each one is wasted CPU")
+				_, err := run.result(t, r)
+				require.ErrorIs(t, err, context.Canceled)
+			})
+		})
+	}
 }
 
 // TestRunAlbumDeletedBeforeRun calls Run with a context cancelled already: it
-// must start no image at all.
+// must start no image at all, however many goroutines look for one (see
+// TestRunDeletedAlbum).
 func TestRunAlbumDeletedBeforeRun(t *testing.T) {
-	katatest.SetGOMAXPROCS(t, 2)
-	katatest.Synctest(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		r := newFakeResizer(t)
-		run := startRun(ctx, &thumbs.Batch{Resizer: r}, album("IMG", 16, false))
+	for _, procs := range []int{2, manyProcs} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			katatest.SetGOMAXPROCS(t, procs)
+			katatest.Synctest(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel()
+				r := newFakeResizer(t)
+				run := startRun(ctx, &thumbs.Batch{Resizer: r}, album("IMG", 8*procs, false))
 
-		_, err := run.result(t, r)
-		require.ErrorIs(t, err, context.Canceled)
-		assert.Zero(t, r.gate.Entered(), "images started for an album deleted before Run was called")
-	})
+				_, err := run.result(t, r)
+				require.ErrorIs(t, err, context.Canceled)
+				assert.Zero(t, r.gate.Entered(), "images started for an album deleted before Run was called")
+			})
+		})
+	}
 }
+
+// manyProcs is the GOMAXPROCS of a big machine: as many goroutines as that
+// come back for the next image at the same moment.
+const manyProcs = 64
 
 // TestRunTwoAlbumsAtOnce uploads two albums to one Batch at the same time:
 // each report counts its own album, and only it.
@@ -165,6 +189,27 @@ func assertPool(t *testing.T, run *runCall, r *fakeResizer, procs, n int) {
 		"goroutines Run has started for %d images: want a fixed pool, not one per image", n)
 }
 
+// finishInRounds lets the resizes under way finish together, round after
+// round, until Run starts no more. Whatever Run's goroutines do between two
+// resizes, they do at the same time, with nothing of the test's between
+// them. At every round, Run may resize at most one image per GOMAXPROCS and
+// keep its fixed pool (checked while the test has not failed yet, so that
+// one mistake is reported once).
+func finishInRounds(t *testing.T, run *runCall, r *fakeResizer, procs int) {
+	t.Helper()
+	for r.gate.Held() > 0 {
+		r.gate.Let(r.gate.Held())
+		synctest.Wait()
+		if t.Failed() {
+			continue
+		}
+		assert.LessOrEqual(t, r.gate.Held(), procs,
+			"images resized at the same time: want at most one per GOMAXPROCS")
+		assert.LessOrEqual(t, len(run.Goroutines()), procs+2,
+			"goroutines Run has started: want a fixed pool, not one per image")
+	}
+}
+
 // assertReport checks a finished album's report: a thumbnail for every
 // image but the corrupt one, and counts that add up.
 func assertReport(t *testing.T, rep thumbs.Report, imgs []thumbs.Image) {
@@ -225,20 +270,23 @@ func startRun(ctx context.Context, b *thumbs.Batch, imgs []thumbs.Image) *runCal
 }
 
 // result returns what Run returned. If Run is still waiting for resizes the
-// test holds, they are let finish first; a Run that then has still not
-// returned is blocked for good, and the test stops there.
+// test holds, they are let finish first. A Run that has still not returned
+// after a minute of the bubble's fake clock (no real time) waits for
+// something that never comes: the test stops there.
 func (c *runCall) result(t *testing.T, r *fakeResizer) (thumbs.Report, error) {
 	t.Helper()
 	synctest.Wait()
 	if !c.Returned() && r.gate.Held() > 0 {
 		r.gate.Open()
-		synctest.Wait()
 	}
-	if !c.Returned() {
+	select {
+	case <-c.Done():
+		return c.rep, c.err
+	case <-time.After(time.Minute):
 		t.Fatalf("%s Run did not return: every resize has finished, and it waits for something that never comes",
 			katatest.DeadlockMarker)
+		return thumbs.Report{}, nil
 	}
-	return c.rep, c.err
 }
 
 // fakeResizer holds every resize in a gate until the test lets it finish,

@@ -154,6 +154,32 @@ func TestShutdown(t *testing.T) {
 			},
 		},
 		{
+			// The signal handler's Close and main's deferred Close run
+			// at the same time: main exits as soon as its Close
+			// returns, so neither may return before the handlers have.
+			name: "a second Close waits for the handlers too",
+			scenario: func(t *testing.T, b *bus.Bus) {
+				audit := newRecorder(true)
+				b.Subscribe(1, audit.handle)
+				if !publish(t, b, 1) || !katatest.Returns(t, "the audit log's first event", audit.entered) {
+					audit.release()
+					return
+				}
+				first := katatest.Go("the signal handler's Close", b.Close)
+				katatest.WaitIdle(t, "Close with a busy handler")
+				second := katatest.Go("main's deferred Close", b.Close)
+				katatest.WaitIdle(t, "two Close calls with a busy handler")
+				if second.Returned() {
+					assert.Fail(t, "the second Close returned while a handler was still busy")
+				}
+				audit.release()
+				okFirst := first.Wait(t)
+				if second.Wait(t) && okFirst {
+					assert.Equal(t, []int{1}, audit.seqs(), "events the audit log got")
+				}
+			},
+		},
+		{
 			// The queue is full and a publisher waits for room in it
 			// when the bus is closed.
 			name: "Close while a publisher waits",
@@ -200,6 +226,33 @@ func TestShutdown(t *testing.T) {
 				audit.release()
 				if unsubscribed.Wait(t) {
 					katatest.Completes(t, "Close", b.Close)
+				}
+			},
+		},
+		{
+			// The audit log's service unsubscribes on its way down
+			// while the bus is closing: its Unsubscribe must wait for
+			// the handler just the same, whoever stops the
+			// subscription.
+			name: "Unsubscribe during Close waits for the handler",
+			scenario: func(t *testing.T, b *bus.Bus) {
+				audit := newRecorder(true)
+				s := b.Subscribe(1, audit.handle)
+				if !publish(t, b, 1) || !katatest.Returns(t, "the audit log's first event", audit.entered) {
+					audit.release()
+					return
+				}
+				closed := katatest.Go("Close", b.Close)
+				katatest.WaitIdle(t, "Close with a busy handler")
+				unsubscribed := katatest.Go("Unsubscribe", s.Unsubscribe)
+				katatest.WaitIdle(t, "Unsubscribe during Close with a busy handler")
+				if unsubscribed.Returned() {
+					assert.Fail(t, "Unsubscribe returned while its handler was still busy")
+				}
+				audit.release()
+				okClose := closed.Wait(t)
+				if unsubscribed.Wait(t) && okClose {
+					assert.Equal(t, []int{1}, audit.seqs(), "events the audit log got")
 				}
 			},
 		},

@@ -2,6 +2,7 @@ package inventory_test
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -152,6 +153,150 @@ func TestSettleWhileReserving(t *testing.T) {
 	}
 }
 
+// TestSettleWhileTheIndexIsBusy ends the last reservation of a retired mug
+// while another customer's reservation of a lamp is inside the storefront's
+// feed (and may hold the index's lock there). Cancel may wait for it; but
+// once Cancel has returned, the mug has left the index, and no goroutine of
+// the inventory is left behind to finish the job later.
+func TestSettleWhileTheIndexIsBusy(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	feed := &fakeFeed{}
+	inv := inventory.New(feed, stock())
+	var r *inventory.Reservation
+	var err error
+	if !katatest.Completes(t, "Reserve", func() { r, err = inv.Reserve("mug", 2) }) {
+		return
+	}
+	require.NoError(t, err)
+	if !katatest.Completes(t, "Retire", func() { err = inv.Retire("mug") }) {
+		return
+	}
+	require.NoError(t, err)
+
+	entered, release := feed.holdNext()
+	var lampErr error
+	lamp := katatest.Go("the lamp's Reserve", func() { _, lampErr = inv.Reserve("lamp", 1) })
+	if !katatest.Returns(t, "the lamp's Reserve reaching the feed", entered) {
+		release()
+		return
+	}
+	cancelled := katatest.Go("Cancel of the mug's last reservation", r.Cancel)
+	katatest.WaitIdle(t, "Cancel while the lamp's Reserve is in the feed")
+	if cancelled.Returned() {
+		assert.Empty(t, leftBehind(), "goroutines of the inventory still there after Cancel returned: the mug must have left the index by then")
+	}
+	release()
+	okLamp := lamp.Wait(t)
+	if !cancelled.Wait(t) || !okLamp {
+		return
+	}
+	assert.NoError(t, lampErr, "the lamp's Reserve")
+	assert.Nil(t, inv.Lookup("mug"), "a retired product leaves the index with its last reservation")
+}
+
+// leftBehind returns the stacks of the goroutines that the inventory's own
+// code started and that are still there. It reads a goroutine dump, which
+// synchronises with nothing.
+func leftBehind() []string {
+	var stacks []string
+	for _, g := range katatest.Goroutines() {
+		if strings.Contains(g.Stack, "created by github.com/gokatas/concurrency/katas/07-lock-order.") {
+			stacks = append(stacks, g.Stack)
+		}
+	}
+	return stacks
+}
+
+// TestLastReservationsSettleAtOnce: a retired product has two reservations
+// left, and both end at the same moment: one customer cancels as the other's
+// parcel ships. Whichever ends last takes the product out of the index.
+// Nothing orders the two calls but the inventory's own locks, and the race
+// detector checks that they do.
+func TestLastReservationsSettleAtOnce(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	inv := inventory.New(&fakeFeed{}, stock())
+	var ada, grace *inventory.Reservation
+	var err error
+	if !katatest.Completes(t, "Reserve for ada", func() { ada, err = inv.Reserve("mug", 2) }) {
+		return
+	}
+	require.NoError(t, err)
+	if !katatest.Completes(t, "Reserve for grace", func() { grace, err = inv.Reserve("mug", 3) }) {
+		return
+	}
+	require.NoError(t, err)
+	if !katatest.Completes(t, "Retire", func() { err = inv.Retire("mug") }) {
+		return
+	}
+	require.NoError(t, err)
+
+	cancelled := katatest.Go("ada's Cancel", ada.Cancel)
+	shipped := katatest.Go("grace's Ship", grace.Ship)
+	okCancel := cancelled.Wait(t)
+	if !shipped.Wait(t) || !okCancel {
+		return
+	}
+	assert.Nil(t, inv.Lookup("mug"), "a retired product leaves the index with its last reservation")
+}
+
+// TestFeedFollowsTheStock changes the mug's stock twice at once: the
+// storefront's feed holds the first change's call inside it until the second
+// change has got as far as it can. Whatever order the two take, the feed's
+// last word on the mug must be what is really available, or the storefront's
+// "only 3 left" badge stays wrong until the next change.
+func TestFeedFollowsTheStock(t *testing.T) {
+	tests := []struct {
+		name  string
+		first func(*inventory.Reservation) // the first change, on a reservation of 2 mugs
+	}{
+		{name: "a second reservation", first: nil},
+		{name: "a cancellation", first: (*inventory.Reservation).Cancel},
+		{name: "a shipment", first: (*inventory.Reservation).Ship},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" while another customer reserves", func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+			feed := &fakeFeed{}
+			inv := inventory.New(feed, stock())
+			var r *inventory.Reservation
+			var err error
+			if !katatest.Completes(t, "Reserve", func() { r, err = inv.Reserve("mug", 2) }) {
+				return
+			}
+			require.NoError(t, err)
+
+			entered, release := feed.holdNext()
+			first := katatest.Go(tt.name, func() {
+				if tt.first == nil {
+					_, err = inv.Reserve("mug", 1)
+				} else {
+					tt.first(r)
+				}
+			})
+			if !katatest.Returns(t, "the first change reaching the feed", entered) {
+				release()
+				return
+			}
+			var late error
+			second := katatest.Go("the other customer's Reserve", func() { _, late = inv.Reserve("mug", 3) })
+			katatest.WaitIdle(t, "the other customer's Reserve")
+			release()
+			okFirst := first.Wait(t)
+			if !second.Wait(t) || !okFirst {
+				return
+			}
+			require.NoError(t, err)
+			require.NoError(t, late)
+			if left, ok := available(t, inv, "mug"); ok {
+				assert.Equal(t, left, feed.lastFor("mug"), "the feed's last report of the mugs available, against Available")
+			}
+		})
+	}
+}
+
 // TestStatusPageWhileReserving prints a product on the status page and then,
 // on another goroutine, reserves it. Nothing orders the two but the
 // inventory's own locks: the test waits for the status page with
@@ -223,12 +368,17 @@ func (f *fakeFeed) holdNext() (entered <-chan struct{}, release func()) {
 	return h.entered, func() { once.Do(func() { close(h.release) }) }
 }
 
+// lastFor returns the last stock the feed was told for sku.
+func (f *fakeFeed) lastFor(sku string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last[sku]
+}
+
+// StockChanged records the report when the call ends: a held call is a slow
+// storefront that shows the number only once it has been through.
 func (f *fakeFeed) StockChanged(sku string, available int) {
 	f.mu.Lock()
-	if f.last == nil {
-		f.last = map[string]int{}
-	}
-	f.last[sku] = available
 	h := f.hold
 	f.hold = nil
 	f.mu.Unlock()
@@ -236,4 +386,10 @@ func (f *fakeFeed) StockChanged(sku string, available int) {
 		close(h.entered)
 		<-h.release
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.last == nil {
+		f.last = map[string]int{}
+	}
+	f.last[sku] = available
 }

@@ -47,20 +47,24 @@ func TestFirstGetDials(t *testing.T) {
 // request's Get cannot dial. It must say so with an error (a panic is not an
 // answer: every request after it runs into what it leaves behind). The
 // requests after it must get an answer too: a connection once the database
-// is back, or an error; never nothing, and never a wait for ever.
+// is back, or an error; never nothing, and never a wait for ever. Whatever
+// happens, the pool never makes more connections than its size.
 func TestDatabaseDown(t *testing.T) {
 	tests := []struct {
 		name      string
-		downDials int // how many dials fail before the database answers
+		upFirst   int // how many dials succeed before the database goes down
+		downDials int // how many dials fail then, before the database answers again
 	}{
 		{name: "the database comes back", downDials: 1},
 		{name: "the database stays down", downDials: 1000},
+		{name: "the database goes down after one connection, and comes back", upFirst: 1, downDials: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
 			db := newDatabase(t, tt.downDials)
+			db.upFirst = tt.upFirst
 			p := pool.New(2, db.dial)
 
 			first := start(p, "the first request")
@@ -84,6 +88,7 @@ func TestDatabaseDown(t *testing.T) {
 				}
 				assert.ErrorIs(t, r.err, errDown, "request %d: the error says why there is no connection", i)
 			}
+			assert.LessOrEqual(t, db.dials(), 2, "connections made for a pool of two: a dial that failed halfway must not dial again the ones it made")
 			closePool(t, p)
 		})
 	}
@@ -193,6 +198,33 @@ func TestCloseWakesEveryWaiter(t *testing.T) {
 	}
 }
 
+// TestCloseBeforeFirstGet: the service shuts down before its first request
+// (a deploy rolled back at once, the database up or not). A request that
+// comes after Close gets ErrClosed, and the pool does not dial the database
+// for it: nobody would ever give those connections back.
+func TestCloseBeforeFirstGet(t *testing.T) {
+	tests := []struct {
+		name      string
+		downDials int
+	}{
+		{name: "the database is up"},
+		{name: "the database is down", downDials: 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+			db := newDatabase(t, tt.downDials)
+			p := pool.New(2, db.dial)
+			closePool(t, p)
+			if late := start(p, "a request after Close"); late.answered(t) {
+				assert.ErrorIs(t, late.err, pool.ErrClosed, "a request after Close")
+			}
+			assert.Zero(t, db.attempts(), "dials tried for a pool that was closed before its first request")
+		})
+	}
+}
+
 // request is one request's call of Get, on a goroutine of its own. A panic
 // on it is recovered, as net/http recovers a panicking handler (and as our
 // recover middleware does, answering 500), so that the test can report it.
@@ -257,8 +289,10 @@ func closePool(t *testing.T, p *pool.Pool) {
 }
 
 // database is a fake database: dial numbers its connections and fails
-// while the database is down. With a gate, every dial waits at it first.
+// while the database is down (after upFirst dials that succeed, for
+// downDials dials). With a gate, every dial waits at it first.
 type database struct {
+	upFirst   int
 	downDials int
 	gate      *katatest.Gate
 
@@ -287,11 +321,18 @@ func (db *database) dial() (*pool.Conn, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	db.n++
-	if db.n <= db.downDials {
+	if db.n > db.upFirst && db.n <= db.upFirst+db.downDials {
 		return nil, errDown
 	}
 	db.up++
 	return &pool.Conn{ID: db.up}, nil
+}
+
+// attempts returns how many dials the pool has tried, failed ones included.
+func (db *database) attempts() int {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.n
 }
 
 // dials returns how many connections the database has made.

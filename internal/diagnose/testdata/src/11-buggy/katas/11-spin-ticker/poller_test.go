@@ -86,6 +86,25 @@ func TestLease(t *testing.T) {
 	})
 }
 
+// TestLeaseDuringALongJob: a job can take longer than RenewEvery (an export
+// of a large tenant); the lease is renewed every RenewEvery all the same,
+// or another runner takes the queue over while this one still works on it.
+func TestLeaseDuringALongJob(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	katatest.SynctestNoSpin(t, func(t *testing.T) {
+		q := newQueue(t, 1)
+		r := &runner{hold: make(chan struct{}), started: make(chan struct{})}
+		stop := poller.Serve(t.Context(), q, r.run)
+		<-r.started
+		time.Sleep(3*poller.RenewEvery + poller.RenewEvery/2) // the job still runs
+		synctest.Wait()
+		assert.Equal(t, 3, q.renewals(), "renewals in 3½ × RenewEvery while one job runs")
+		r.release()
+		stopServing(t, q, stop)
+	})
+}
+
 // TestStop: the tenant moves to another runner. Once Serve has stopped,
 // this runner neither polls the queue nor renews its lease (the other runner
 // could never take the queue over), and none of its goroutines is left: a
@@ -167,9 +186,66 @@ func TestStopWaitsForTheJob(t *testing.T) {
 		stopped := katatest.StartInBubble(stop)
 		synctest.Wait()
 		assert.False(t, stopped.Returned(), "stop returned while a job was still running")
-		close(r.hold)
+		r.release()
 		if within(t, "stop", time.Minute, stopped) {
 			assert.Equal(t, []int{1}, r.ran(), "jobs run: none may start once stop was called")
+		}
+	})
+}
+
+// TestStopTwiceAtOnce: our shutdown path and a deferred stop call stop at
+// the same moment, while a job runs. Neither may return before the job has
+// returned. This test runs on the real clock, outside a bubble: a second
+// stop may wait on a mutex (a sync.Once, say), which a bubble cannot wait
+// for. katatest's guards watch the goroutines instead; the job starts at
+// once, so no tick is ever waited for.
+func TestStopTwiceAtOnce(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	q := &queue{jobs: []int{1, 2}, hold: make(chan struct{})}
+	q.release() // a spin shows in the other tests; here it would only slow the poller down
+	r := &runner{hold: make(chan struct{}), started: make(chan struct{})}
+	stop := poller.Serve(t.Context(), q, r.run)
+	defer r.release() // if a check below fails: let the job end
+	if !katatest.Returns(t, "the first job", r.started) {
+		return
+	}
+	first := katatest.Go("stop", stop)
+	firstReturned, _ := first.WaitParked()
+	second := katatest.Go("the second stop", stop)
+	secondReturned, _ := second.WaitParked()
+	assert.False(t, firstReturned, "stop returned while a job was still running")
+	assert.False(t, secondReturned, "the second of two stops called at the same time returned while a job was still running")
+	r.release()
+	if first.Wait(t) && second.Wait(t) {
+		assert.Equal(t, []int{1}, r.ran(), "jobs run: none may start once stop was called")
+	}
+}
+
+// TestStopWaitsForTheRenewal: stop is called while the lease is being
+// renewed (a query to the tenant's database, which takes a while). It
+// returns only once the renewal has returned: a renewal that lands after
+// stop extends the lease of a runner that no longer serves the queue.
+func TestStopWaitsForTheRenewal(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	katatest.SynctestNoSpin(t, func(t *testing.T) {
+		q := newQueue(t)
+		q.renewing = make(chan struct{})
+		stop := poller.Serve(t.Context(), q, (&runner{}).run)
+		time.Sleep(poller.RenewEvery + poller.RenewEvery/2)
+		synctest.Wait()
+		q.release()
+		assert.Equal(t, 1, q.renewals(), "renewals started in 1½ × RenewEvery")
+		stopped := katatest.StartInBubble(stop)
+		synctest.Wait()
+		assert.False(t, stopped.Returned(), "stop returned while a lease renewal was still running")
+		close(q.renewing)
+		if within(t, "stop", time.Minute, stopped) {
+			renewals := q.renewals()
+			time.Sleep(time.Minute)
+			synctest.Wait()
+			assert.Equal(t, renewals, q.renewals(), "lease renewals in the minute after Serve stopped")
 		}
 	})
 }
@@ -194,6 +270,9 @@ type queue struct {
 	released bool
 	hold     chan struct{} // a spinning poller waits here until release
 	over     bool          // the test has ended: a leftover goroutine ends at its next call
+	// renewing, if set, holds every Renew until the test closes it: a
+	// renewal in progress.
+	renewing chan struct{}
 }
 
 // newQueue returns a fake queue holding the given job IDs. When the test
@@ -247,7 +326,11 @@ func (q *queue) Renew() {
 	q.mu.Lock()
 	over := q.over
 	q.nRenews++
+	renewing := q.renewing
 	q.mu.Unlock()
+	if renewing != nil {
+		<-renewing
+	}
 	if over {
 		runtime.Goexit()
 	}
@@ -290,12 +373,14 @@ func (q *queue) renewals() int {
 }
 
 // runner records the jobs it runs. With hold, the first job waits for the
-// test to close it.
+// test to close it; with started, the first job closes it when it starts.
 type runner struct {
-	hold chan struct{}
+	hold    chan struct{}
+	started chan struct{}
 
-	mu  sync.Mutex
-	ids []int
+	mu       sync.Mutex
+	ids      []int
+	released bool
 }
 
 func (r *runner) run(j poller.Job) {
@@ -303,8 +388,21 @@ func (r *runner) run(j poller.Job) {
 	r.ids = append(r.ids, j.ID)
 	first := len(r.ids) == 1
 	r.mu.Unlock()
+	if first && r.started != nil {
+		close(r.started)
+	}
 	if first && r.hold != nil {
 		<-r.hold
+	}
+}
+
+// release lets the held job return (once, however often it is called).
+func (r *runner) release() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.released {
+		r.released = true
+		close(r.hold)
 	}
 }
 

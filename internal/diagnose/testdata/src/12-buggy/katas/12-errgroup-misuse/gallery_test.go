@@ -19,7 +19,10 @@ import (
 
 // How the tests work: every test runs in a testing/synctest bubble, with a
 // fake image store that holds each fetch until the test lets that photo
-// through (or until the fetch's context is done, as the real store does).
+// through, or until the fetch's context is done. A cancelled fetch then
+// takes a moment to give up, as a real request does (its connection is
+// being closed): it runs until the test calls store.giveUp, so that the test
+// can see whether Album returns before its fetches have ended.
 // synctest.Wait returns once every goroutine of the bubble is blocked, so
 // the test knows exactly which fetches are running, with no clock and no
 // sleep; katatest.Synctest adds a leak check at the end of the bubble.
@@ -78,13 +81,19 @@ func TestAlbumStopsAtFirstFailure(t *testing.T) {
 		t.Cleanup(store.openAll)
 		ids := []string{"p1", "p2", "p3", "p4", "p5", "p6"}
 		call := album(store, context.Background(), ids)
-		synctest.Wait() // p1 to p4 are being fetched; p5 and p6 wait for the quota
-		store.failWith("p2", errUnavailable)
+		synctest.Wait() // four photos are being fetched; two wait for the quota
+		running := store.running()
+		require.Len(t, running, limit, "fetches running before any answer")
+		failed := running[1] // whichever photo: the store does not answer in the album's order
+		store.failWith(failed, errUnavailable)
 		synctest.Wait()
-		assert.Empty(t, store.running(), "fetches still running after photo p2 failed: they should have been cancelled")
-		if assert.True(t, call.Returned(), "Album is still waiting for fetches it should have cancelled when photo p2 failed") {
+		assert.Empty(t, store.uncancelled(), "fetches still running, not cancelled, after photo %s failed", failed)
+		store.giveUp() // the cancelled fetches end
+		synctest.Wait()
+		if assert.True(t, call.Returned(), "Album is still waiting for fetches it should have cancelled when photo %s failed", failed) {
 			assert.ErrorIs(t, call.err, errUnavailable, "Album's error")
 			assert.Nil(t, call.thumbs, "thumbnails of a failed page")
+			assert.Empty(t, store.leftBehind(), "fetches running when Album returned, or started after: cancelled is not ended, and each holds a slot of the store's quota")
 		}
 		store.openAll() // let whatever still runs finish
 		<-call.Done()
@@ -100,8 +109,11 @@ func TestAlbumBadID(t *testing.T) {
 		t.Cleanup(store.openAll) // runs after the bubble's leak check
 		call := album(store, context.Background(), []string{"p1", "p2", "p-3", "p4"})
 		synctest.Wait()
+		store.giveUp() // fetches that were cancelled end
+		synctest.Wait()
 		require.True(t, call.Returned(), "Album has not returned: it waits for the photos before p-3, which nobody needs any more")
 		assert.ErrorIs(t, call.err, gallery.ErrBadID, "Album's error for the ID p-3")
+		assert.Empty(t, store.leftBehind(), "fetches running when Album refused the page, or started after it")
 		assert.Empty(t, store.running(), "fetches still running after Album refused the page")
 	})
 }
@@ -131,6 +143,8 @@ func TestAlbumEdges(t *testing.T) {
 				}
 				call := album(store, ctx, tt.ids)
 				synctest.Wait()
+				store.giveUp() // fetches that were cancelled end
+				synctest.Wait()
 				require.True(t, call.Returned(), "Album has not returned")
 				if tt.wantErr != nil {
 					assert.ErrorIs(t, call.err, tt.wantErr, "Album's error")
@@ -138,7 +152,7 @@ func TestAlbumEdges(t *testing.T) {
 					assert.NoError(t, call.err)
 					assert.Empty(t, call.thumbs)
 				}
-				assert.Empty(t, store.running(), "fetches still running after Album returned")
+				assert.Empty(t, store.leftBehind(), "fetches running when Album returned, or started after")
 			})
 		})
 	}
@@ -158,7 +172,10 @@ type albumCall struct {
 func album(store *fakeStore, ctx context.Context, ids []string) *albumCall {
 	p := &gallery.Pages{Store: store, Limit: limit}
 	c := &albumCall{}
-	c.BubbleCall = katatest.StartInBubble(func() { c.thumbs, c.err = p.Album(ctx, ids) })
+	c.BubbleCall = katatest.StartInBubble(func() {
+		c.thumbs, c.err = p.Album(ctx, ids)
+		store.albumReturned()
+	})
 	return c
 }
 
@@ -172,18 +189,29 @@ func thumbIDs(thumbs []gallery.Thumb) []string {
 }
 
 // fakeStore is an image store whose fetches each wait until the test lets
-// their photo through, or until their context is done.
+// their photo through, or until their context is done; a cancelled fetch
+// then waits for giveUp before it returns.
 type fakeStore struct {
-	mu      sync.Mutex
-	gates   map[string]chan struct{} // closed to let a photo through
-	fail    map[string]error         // what a photo's fetch returns once let through
-	inside  map[string]bool          // fetches running now
-	most    int                      // the most fetches running at once so far
-	allOpen bool
+	mu        sync.Mutex
+	gates     map[string]chan struct{} // closed to let a photo through
+	fail      map[string]error         // what a photo's fetch returns once let through
+	inside    map[string]bool          // fetches running now
+	cancelled map[string]bool          // fetches running now that have seen their context end
+	most      int                      // the most fetches running at once so far
+	allOpen   bool
+	gaveUp    chan struct{} // closed by giveUp: cancelled fetches end
+	returned  bool          // Album has returned
+	behind    []string      // fetches running when Album returned, or started after
 }
 
 func newStore() *fakeStore {
-	return &fakeStore{gates: map[string]chan struct{}{}, fail: map[string]error{}, inside: map[string]bool{}}
+	return &fakeStore{
+		gates:     map[string]chan struct{}{},
+		fail:      map[string]error{},
+		inside:    map[string]bool{},
+		cancelled: map[string]bool{},
+		gaveUp:    make(chan struct{}),
+	}
 }
 
 // Thumbnail implements gallery.Store.
@@ -191,6 +219,9 @@ func (s *fakeStore) Thumbnail(ctx context.Context, id string) (gallery.Thumb, er
 	s.mu.Lock()
 	gate := s.gate(id)
 	s.inside[id] = true
+	if s.returned {
+		s.behind = append(s.behind, id)
+	}
 	s.most = max(s.most, len(s.inside))
 	s.mu.Unlock()
 
@@ -199,10 +230,15 @@ func (s *fakeStore) Thumbnail(ctx context.Context, id string) (gallery.Thumb, er
 	case <-gate:
 	case <-ctx.Done():
 		err = ctx.Err()
+		s.mu.Lock()
+		s.cancelled[id] = true
+		s.mu.Unlock()
+		<-s.gaveUp // closing the request takes a moment
 	}
 
 	s.mu.Lock()
 	delete(s.inside, id)
+	delete(s.cancelled, id)
 	if err == nil {
 		err = s.fail[id]
 	}
@@ -248,8 +284,21 @@ func (s *fakeStore) failWith(id string, err error) {
 	s.release(id)
 }
 
-// openAll lets every fetch through, those waiting and those to come.
+// giveUp lets the fetches whose context is done end, now and from now on.
+func (s *fakeStore) giveUp() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.gaveUp:
+	default:
+		close(s.gaveUp)
+	}
+}
+
+// openAll lets every fetch through, those waiting and those to come, and
+// lets cancelled fetches end.
 func (s *fakeStore) openAll() {
+	s.giveUp()
 	s.mu.Lock()
 	s.allOpen = true
 	ids := make([]string, 0, len(s.gates))
@@ -270,6 +319,40 @@ func (s *fakeStore) running() []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// uncancelled returns the photos whose fetches are running now and have not
+// seen their context end, sorted.
+func (s *fakeStore) uncancelled() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id := range s.inside {
+		if !s.cancelled[id] {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// albumReturned records that Album has returned, and the fetches still
+// running at that moment.
+func (s *fakeStore) albumReturned() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.returned = true
+	for id := range s.inside {
+		s.behind = append(s.behind, id)
+	}
+}
+
+// leftBehind returns the photos whose fetches were running when Album
+// returned, or started after it, sorted.
+func (s *fakeStore) leftBehind() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(slices.Values(s.behind))
 }
 
 // mostAtOnce returns the most fetches that have run at once.

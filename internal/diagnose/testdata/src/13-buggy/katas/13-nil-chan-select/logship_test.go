@@ -42,6 +42,7 @@ const quiet = 3 * time.Hour
 func TestShipsEveryLine(t *testing.T) {
 	tests := []struct {
 		name     string
+		noStdout bool // the job has no stdout pipe: Run gets a nil stream
 		noStderr bool // the job has no stderr pipe: Run gets a nil stream
 		run      func(t *testing.T, s *shipment)
 	}{
@@ -105,12 +106,43 @@ func TestShipsEveryLine(t *testing.T) {
 				s.wantShipped(t, map[string]int{"stdout": 2})
 			},
 		},
+		{
+			// A tool that writes only to stderr, its stdout not
+			// connected: the same, the other way round.
+			name:     "a job without stdout",
+			noStdout: true,
+			run: func(t *testing.T, s *shipment) {
+				s.write(s.stderr, "stderr", 1, 2)
+				close(s.stderr)
+				if !s.quietFor(t, quiet, "stderr has ended and there is no stdout") {
+					return
+				}
+				s.wantReturned(t, nil, "stderr is closed and there is no stdout")
+				s.wantShipped(t, map[string]int{"stderr": 2})
+			},
+		},
+		{
+			// A job whose output is thrown away has no pipes at all.
+			name:     "a job without pipes",
+			noStdout: true,
+			noStderr: true,
+			run: func(t *testing.T, s *shipment) {
+				if !s.quietFor(t, quiet, "there are no streams") {
+					return
+				}
+				s.wantReturned(t, nil, "there are no streams to wait for")
+				s.wantShipped(t, map[string]int{})
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			katatest.Synctest(t, func(t *testing.T) {
 				s := newShipment(t)
+				if tt.noStdout {
+					s.stdout = nil
+				}
 				if tt.noStderr {
 					s.stderr = nil
 				}
@@ -167,6 +199,43 @@ func TestCancel(t *testing.T) {
 				}
 			}
 		})
+	})
+}
+
+// TestCancelAsRunLooks: the job is cancelled, and the process then writes a
+// line to each stream, at the very moment Run looks at its context: the
+// first time, the second, and so on. Every line was written after the
+// cancellation, so none may be shipped, whichever look the cancellation
+// meets: a look that found the context not done yet proves nothing about
+// the line received after it. Each moment is tried 64 times, since a select
+// chooses at random among its ready cases.
+func TestCancelAsRunLooks(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	katatest.Synctest(t, func(t *testing.T) {
+		const rounds = 64
+		for look := 1; look <= 4; look++ {
+			for round := 1; round <= rounds; round++ {
+				s := newShipment(t)
+				s.ctx.atLook(look, func() {
+					s.cancel()
+					s.write(s.stdout, "stdout", 1, 1)
+					s.write(s.stderr, "stderr", 1, 1)
+				})
+				s.start()
+				synctest.Wait()
+				if !s.ctx.looked(look) { // Run waits without looking again: nothing to try
+					s.cancel()
+				}
+				if !s.wantReturned(t, context.Canceled, "the job was cancelled") {
+					return
+				}
+				if got := s.sink.lines(); len(got) != 0 {
+					assert.Fail(t, fmt.Sprintf("cancelled at Run's look %d at its context, round %d of %d: lines written after the cancellation were shipped: %v", look, round, rounds, got),
+						"a look that found the context not done says nothing about a line received after it: look again after the receive, before shipping")
+					return
+				}
+			}
+		}
 	})
 }
 
@@ -279,13 +348,30 @@ func (s *shipment) wantShipped(t *testing.T, want map[string]int) {
 }
 
 // countingCtx is a context that counts how often Run asks for Done or Err,
-// and holds Run at the spinLimit-th time until unhold.
+// and holds Run at the spinLimit-th time until unhold. With atLook, it runs
+// a function of the test's at one of those times, before it answers.
 type countingCtx struct {
 	context.Context
 	mu     sync.Mutex
 	n      int
 	hold   chan struct{} // closed by unhold
 	isHeld bool
+	look   int    // atLook's time, or 0
+	atIt   func() // what happens at it
+}
+
+// atLook runs fn inside the n-th call of Done or Err, before it answers.
+func (c *countingCtx) atLook(n int, fn func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.look, c.atIt = n, fn
+}
+
+// looked reports whether Run has asked for Done or Err n times.
+func (c *countingCtx) looked(n int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n >= n
 }
 
 func newCountingCtx(ctx context.Context) *countingCtx {
@@ -311,7 +397,14 @@ func (c *countingCtx) count() {
 	if stop {
 		c.isHeld = true
 	}
+	var now func()
+	if c.n == c.look {
+		now = c.atIt
+	}
 	c.mu.Unlock()
+	if now != nil {
+		now()
+	}
 	if stop {
 		<-c.hold
 	}
