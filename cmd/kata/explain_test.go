@@ -52,8 +52,8 @@ func TestExplain(t *testing.T) {
 		errContains []string
 	}{
 		{name: "a buggy kata", stdin: fixture(t, "01-buggy.json"), code: 1,
-			contains: []string{"race ", "prices.go:77", "leak ", "deadlock ", "assertion ", "FAIL: 7 findings"}},
-		{name: "a solved kata", stdin: fixture(t, "01-solved.json"), code: 0, contains: []string{"PASS: 5 tests passed"}},
+			contains: []string{"race ", "prices.go:77", "leak ", "deadlock ", "assertion ", "FAIL: 10 findings"}},
+		{name: "a solved kata", stdin: fixture(t, "01-solved.json"), code: 0, contains: []string{"PASS: 11 tests passed"}},
 		{name: "a compile error", stdin: fixture(t, "pkg-build.json"), code: 1, contains: []string{"build ", "broken.go:7:9  undefined: y"}},
 		{name: "plain go test output, no -json", stdin: "--- FAIL: TestX (0.00s)\n    x_test.go:3: boom\nFAIL\n", code: 2,
 			errContains: []string{"not `go test -json` output", "go test -race -json ./... | kata explain"}},
@@ -63,13 +63,13 @@ func TestExplain(t *testing.T) {
 		// relative to the module.
 		{name: "another machine's paths", stdin: strings.ReplaceAll(fixture(t, "04-buggy.json"), "$ROOT", "/home/someone/src/concurrency"), code: 1,
 			contains: []string{"leak  katas/04-mutex-defer/ledger.go:64", "deadlock  katas/04-mutex-defer/ledger_test.go:127",
-				"assertion  katas/04-mutex-defer/ledger_test.go:133", "started at internal/katatest/watch.go:99"}},
+				"assertion  katas/04-mutex-defer/ledger_test.go:133", "started at internal/katatest/call.go:50"}},
 		// Recorded on this machine in a checkout that is not the current
 		// directory (the snapshot of the code the run was recorded from):
 		// the same places, and the causes read from that checkout.
 		{name: "another directory", stdin: strings.ReplaceAll(fixture(t, "04-buggy.json"), "$ROOT", snapshot(t, "04-buggy")), code: 1,
 			contains: []string{"leak  katas/04-mutex-defer/ledger.go:64", "cause: katas/04-mutex-defer/ledger.go:71 — returns with l.mu still locked",
-				"cause: katas/04-mutex-defer/ledger.go:73", "FAIL: 7 findings"}},
+				"cause: katas/04-mutex-defer/ledger.go:73", "FAIL: 8 findings"}},
 		{name: "stdin is a terminal", tty: true, code: 2},
 		{name: "unexpected argument", args: []string{"01"}, code: 2},
 		{name: "unknown flag", args: []string{"--nope"}, code: 2},
