@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
 )
 
 // ErrBadID is returned for a photo ID that cannot be a photo's.
