@@ -180,22 +180,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		return m.resize(msg)
 	case tea.KeyMsg:
-		if msg.String() == "ctrl+c" {
-			return m.quit()
-		}
-		if m.showHelp {
-			m.showHelp = false
-			return m, nil
-		}
-		if m.screen == screenWelcome || m.screen == screenKata || m.screen == screenDone {
-			// On the screens that are not pagers, q quits and ? opens the help.
-			switch {
-			case key.Matches(msg, m.keys.Quit):
-				return m.quit()
-			case key.Matches(msg, m.keys.Help):
-				m.showHelp = true
-				return m, nil
-			}
+		if next, cmd, ok := m.appKey(msg); ok {
+			return next, cmd
 		}
 	case stateMsg:
 		return m.onState(msg)
@@ -260,6 +246,30 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	return m.updateScreen(msg)
+}
+
+// appKey handles the keys that mean the same on every screen before the
+// screen sees them: ctrl+c quits, any key closes the help, and on the
+// screens that are not pagers (welcome, kata, done) q quits and ? opens the
+// help. ok reports whether the key was handled.
+func (m Model) appKey(k tea.KeyMsg) (next tea.Model, cmd tea.Cmd, ok bool) {
+	switch {
+	case k.String() == "ctrl+c":
+		next, cmd = m.quit()
+		return next, cmd, true
+	case m.showHelp:
+		m.showHelp = false
+		return m, nil, true
+	case m.screen != screenWelcome && m.screen != screenKata && m.screen != screenDone:
+		return m, nil, false
+	case key.Matches(k, m.keys.Quit):
+		next, cmd = m.quit()
+		return next, cmd, true
+	case key.Matches(k, m.keys.Help):
+		m.showHelp = true
+		return m, nil, true
+	}
+	return m, nil, false
 }
 
 // updateScreen delegates to the current screen.
