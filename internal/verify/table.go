@@ -52,6 +52,9 @@ func (rep Report) WriteTable(w io.Writer) {
 			fmt.Fprintf(w, "%s %s: %s\n", r.Kata, r.Variant, strings.ReplaceAll(p, "\n", "\n    "))
 		}
 	}
+	for _, n := range rep.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
 	stress := ""
 	if rep.Stress != "" {
 		stress = "; stress: " + rep.Stress

@@ -75,7 +75,17 @@ type Report struct {
 	Stress string `json:"stress,omitempty"`
 	// Duration is the wall time of the whole self-check.
 	Duration time.Duration `json:"duration_ns"`
+	// Notes say where a kata falls short of the kata contract without
+	// failing it: a catalogue smaller than docs/authoring.md asks for.
+	Notes []string `json:"notes,omitempty"`
 }
+
+// The kata contract's catalogue sizes (docs/authoring.md): at least this many
+// wrong fixes and alternative fixes per kata.
+const (
+	MinWrong = 8
+	MinAlt   = 3
+)
 
 // Run runs the self-check. An error means it could not run at all; a kata
 // that misbehaves is a failed Row.
@@ -86,7 +96,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	rep := Report{Schema: Schema, Shipped: o.Shipped, Cases: o.Cases}
+	rep := Report{Schema: Schema, Shipped: o.Shipped, Cases: o.Cases, Notes: catalogueNotes(o)}
 	if o.Stress != nil {
 		stop, err := o.Stress.start(ctx)
 		if err != nil {
@@ -114,6 +124,24 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	rep.Duration = time.Since(start)
 	return rep, nil
+}
+
+// catalogueNotes names each kata whose catalogue is smaller than the
+// contract asks, when the self-check covers both kinds of case.
+func catalogueNotes(o Options) []string {
+	if !slices.Contains(o.Kinds, Wrong) || !slices.Contains(o.Kinds, Alt) {
+		return nil
+	}
+	var notes []string
+	for _, k := range o.Katas {
+		wrong, _ := o.Catalog.Cases(k, catalog.Wrong)
+		alt, _ := o.Catalog.Cases(k, catalog.Alt)
+		if len(wrong) < MinWrong || len(alt) < MinAlt {
+			notes = append(notes, fmt.Sprintf("%s's catalogue has %d wrong and %d alternative fixes; a kata needs at least %d and %d (docs/authoring.md)",
+				k.ID, len(wrong), len(alt), MinWrong, MinAlt))
+		}
+	}
+	return notes
 }
 
 // withDefaults fills in what o leaves out.
