@@ -70,6 +70,14 @@ wait_for "building\|testing\|vetting" 5
 echo "file save -> run started on screen: $(( $(ms) - t0 )) ms (200 ms of it is the debounce)" | tee -a "$OUT/numbers.txt"
 wait_for "SOLVED" 60
 snap 6-kata-solved 0.2
+# The timeline of the fixed run, then of the kata as shipped (v).
+tmux send-keys -t $S t
+wait_for "goroutines of your code" 120
+snap 6b-timeline-fixed 0.2
+tmux send-keys -t $S v
+wait_for "left blocked" 120
+snap 6c-timeline-shipped 0.2
+esc
 tmux send-keys -t $S s; snap 7-solution 1
 tmux send-keys -t $S d; snap 7b-diff 1
 esc; tmux send-keys -t $S b; snap 8-book 1.5
