@@ -13,14 +13,15 @@ import (
 // parseArgs parses flags that may come before, between or after positional
 // arguments (`kata check 01 --json`), which flag.FlagSet alone does not: it
 // stops at the first positional. It returns the positionals in order. A
-// usage error carries exit code 2.
+// usage error carries exit code 2; --help (or -h) returns a *helpShown
+// whose text main prints on stdout, exiting 0.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	var positional []string
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, &exitError{code: exitOK, msg: helpOf(fs)}
+			return nil, &helpShown{text: helpOf(fs)}
 		}
 		if err != nil {
 			msg := fmt.Sprintf("%v\nusage: %s", err, usageOf(fs))
@@ -40,6 +41,12 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = rest[1:]
 	}
 }
+
+// helpShown is what --help "fails" with: the command does not run, and its
+// help goes to stdout with exit code 0 (as the flag package does).
+type helpShown struct{ text string }
+
+func (h *helpShown) Error() string { return h.text }
 
 // usageOf lists a flag set's flags after the command, wrapped between
 // flags so that no line, after "usage: ", is wider than an 80-column

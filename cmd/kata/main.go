@@ -85,11 +85,12 @@ func main() {
 	}
 	err := run(ctx, e, os.Args[1:])
 	code := exitCode(ctx, err)
+	var help *helpShown
 	switch {
 	case code == exitSIGINT:
 		fmt.Fprintln(os.Stderr, "kata: interrupted")
-	case code == exitOK && err != nil:
-		fmt.Fprintln(os.Stdout, err.Error()) // a command's --help
+	case errors.As(err, &help):
+		fmt.Fprintln(os.Stdout, help.text)
 	case err != nil && err.Error() != "":
 		fmt.Fprintln(os.Stderr, fitLines("kata: "+err.Error(), termWidth))
 	}
@@ -112,10 +113,11 @@ func fitLines(s string, width int) string {
 
 func exitCode(ctx context.Context, err error) int {
 	var ee *exitError
+	var help *helpShown
 	switch {
 	case ctx.Err() != nil:
 		return exitSIGINT
-	case err == nil:
+	case err == nil, errors.As(err, &help):
 		return exitOK
 	case errors.As(err, &ee):
 		return ee.code
